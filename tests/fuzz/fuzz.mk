@@ -1,0 +1,3 @@
+# make fuzz: owned by tests/fuzz
+fuzz:
+	@echo "fuzz: not written yet"
