@@ -1,0 +1,32 @@
+/* One input through the pipeline: load -> dominators -> per-type statistics. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int cli_snapshot_load(cli_snapshot *s, const char *path, const cli_opts *o, hd_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    hd_graph_init(&s->graph);
+    if (hd_load(path, &s->graph, err)) return err->code;
+    const hd_graph *g = &s->graph;
+    if (!o->quiet && g->meta.stored_total_size) {
+        uint64_t sum = 0;
+        for (hd_node x = 0; x < g->n_nodes; x++) sum += hd_node_size(g, x);
+        if (sum != g->meta.stored_total_size)
+            fprintf(stderr,
+                    "heapdiff: warning: %s: the file says its objects total %" PRIu64
+                    " bytes, but they add up to %" PRIu64 "; the file may be damaged\n",
+                    path, g->meta.stored_total_size, sum);
+    }
+    if (hd_dominators(g, &s->dom, err)) return err->code;
+    return hd_stats_compute(g, &s->dom, o->report.by_module, &s->stats, err);
+}
+
+void cli_snapshot_free(cli_snapshot *s)
+{
+    hd_stats_free(&s->stats);
+    hd_dom_free(&s->dom);
+    hd_graph_free(&s->graph);
+}

@@ -1,0 +1,52 @@
+/* Recognising inputs by content, never by extension (DESIGN.md "Command line"). */
+#include <string.h>
+
+#include "heapdiff/gcdump.h"
+#include "heapdiff/source.h"
+
+enum hd_input_format hd_sniff(const uint8_t *data, uint64_t size)
+{
+    if (hd_gcdump_sniff(data, size)) return HD_FMT_GCDUMP;
+    if (size >= 4 && memcmp(data, "MDMP", 4) == 0) return HD_FMT_MINIDUMP;
+    if (size >= 18 && memcmp(data, "\177ELF", 4) == 0 && data[16] == 4 && data[17] == 0)
+        return HD_FMT_ELFCORE; /* e_type ET_CORE, little-endian */
+    if (size >= 8 && memcmp(data, "HGRAPH", 6) == 0) return HD_FMT_HGRAPH;
+    return HD_FMT_UNKNOWN;
+}
+
+const char *hd_format_name(enum hd_input_format f)
+{
+    switch (f) {
+    case HD_FMT_GCDUMP: return "gcdump";
+    case HD_FMT_HGRAPH: return "hgraph";
+    case HD_FMT_MINIDUMP: return "minidump";
+    case HD_FMT_ELFCORE: return "elfcore";
+    default: return "unknown";
+    }
+}
+
+int hd_load(const char *path, hd_graph *g, hd_error *err)
+{
+    hd_file f;
+    if (hd_file_open(&f, path, err)) return err->code;
+    int rc;
+    enum hd_input_format fmt = hd_sniff(f.data, f.size);
+    switch (fmt) {
+    case HD_FMT_GCDUMP: rc = hd_gcdump_read(path, f.data, f.size, g, err); break;
+    case HD_FMT_MINIDUMP:
+    case HD_FMT_ELFCORE:
+    case HD_FMT_HGRAPH:
+        rc = hd_error_at(err, path, 0,
+                         "this is a %s; reading %s files is not implemented yet (supported: "
+                         ".gcdump from PerfView or dotnet-gcdump)",
+                         hd_format_name(fmt), hd_format_name(fmt));
+        break;
+    default:
+        rc = hd_error_at(err, path, 0,
+                         f.size == 0 ? "empty file; expected a heap snapshot (.gcdump)"
+                                     : "unrecognised content; expected a .gcdump "
+                                       "(\"!FastSerialization.1\" signature)");
+    }
+    hd_file_close(&f);
+    return rc;
+}
