@@ -28,6 +28,8 @@ static int cmp_diff(const void *pa, const void *pb)
     x = delta(a->count[0], a->count[1]);
     y = delta(b->count[0], b->count[1]);
     if (x != y) return x < y ? 1 : -1;
+    /* Unchanged rows: the biggest first, as in stat. */
+    if (a->retained[1] != b->retained[1]) return a->retained[1] < b->retained[1] ? 1 : -1;
     int c = strcmp(a->name, b->name);
     if (c || !a->module || !b->module) return c;
     return strcmp(a->module, b->module);
