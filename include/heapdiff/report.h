@@ -14,7 +14,8 @@ enum hd_out_format { HD_OUT_TEXT = 0, HD_OUT_JSON, HD_OUT_CSV };
 typedef struct hd_report_opts {
     int format;         /* enum hd_out_format */
     uint64_t top;       /* rows to show; 0 = all */
-    uint64_t min_bytes; /* hide rows whose retained (diff: |delta retained|) is below */
+    uint64_t min_bytes; /* stat: hide rows whose retained and unreachable bytes are both below;
+                           diff: rows whose |delta retained| and |delta shallow| are both below */
     int by_module;
     int color;          /* text only: ANSI colours */
     int width;          /* text only: terminal width, 0 = 100 */

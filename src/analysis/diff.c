@@ -65,6 +65,7 @@ int hd_diff_compute(const hd_stats *before, const hd_stats *after, hd_diff *d, h
             rows[j].status |= (uint8_t)(1u << k); /* presence bits, replaced below */
         }
     }
+    uint32_t kept = 0;
     for (uint32_t i = 0; i < n; i++) {
         hd_diff_row *r = &rows[i];
         /* A type whose instances are all unreachable has no reachable count: for the diff it
@@ -79,7 +80,10 @@ int hd_diff_compute(const hd_stats *before, const hd_stats *after, hd_diff *d, h
                     : s > 0       ? HD_DIFF_GREW
                     : s < 0       ? HD_DIFF_SHRANK
                                   : HD_DIFF_SAME;
+        /* Types with only unreachable objects on both sides are not part of the diff. */
+        if (in0 || in1) rows[kept++] = *r;
     }
+    n = kept;
     qsort(rows, n, sizeof *rows, cmp_diff);
     d->rows = rows;
     d->n_rows = n;

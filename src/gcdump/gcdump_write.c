@@ -63,7 +63,8 @@ typedef struct gw {
 
 static void gw_flush(gw *w)
 {
-    if (w->len && !w->err && fwrite(w->buf, 1, w->len, w->f) != w->len) w->err = errno ? errno : EIO;
+    if (w->len && !w->err && fwrite(w->buf, 1, w->len, w->f) != w->len)
+        w->err = errno ? errno : EIO;
     w->len = 0;
 }
 
@@ -95,7 +96,10 @@ static void gw_u32(gw *w, uint32_t v)
     gw_bytes(w, b, 4);
 }
 
-static void gw_i32(gw *w, int32_t v) { gw_u32(w, (uint32_t)v); }
+static void gw_i32(gw *w, int32_t v)
+{
+    gw_u32(w, (uint32_t)v);
+}
 
 static void gw_u64(gw *w, uint64_t v)
 {
@@ -175,7 +179,10 @@ static size_t utf8_next(const unsigned char *s, uint32_t *cp)
     return 1;
 }
 
-static unsigned unit_len(uint32_t u) { return u <= 0x7F ? 1 : u <= 0x7FF ? 2 : 3; }
+static unsigned unit_len(uint32_t u)
+{
+    return u <= 0x7F ? 1 : u <= 0x7FF ? 2 : 3;
+}
 
 /* Number of UTF-16 code units and of encoded bytes of s. */
 static void str_measure(const char *s, uint64_t *units, uint64_t *bytes)
@@ -258,7 +265,10 @@ static void gw_type_desc(gw *w, int32_t version, int32_t min_reader, const char 
     gw_u8(w, TAG_END_OBJECT);
 }
 
-static uint64_t type_desc_len(const char *name) { return 1 + 1 + 4 + 4 + str_field_len(name) + 1; }
+static uint64_t type_desc_len(const char *name)
+{
+    return 1 + 1 + 4 + 4 + str_field_len(name) + 1;
+}
 
 /* Everything the three node passes share. */
 typedef struct gw_plan {
@@ -271,7 +281,10 @@ typedef struct gw_plan {
     uint64_t blob_len;
 } gw_plan;
 
-static inline int32_t clamp_size(uint64_t s) { return s > INT32_MAX ? INT32_MAX : (int32_t)s; }
+static inline int32_t clamp_size(uint64_t s)
+{
+    return s > INT32_MAX ? INT32_MAX : (int32_t)s;
+}
 
 /* Record length of node n, or 0 when it is the shared undefined record at offset 0. Needs the
  * final per-type sizes (pass 1 fixes them in node order before asking). */
@@ -285,8 +298,7 @@ static inline uint64_t node_record_len(const gw_plan *p, hd_node n)
     uint64_t len = cint_len((int32_t)(t << 1));
     if (s != p->tsize[t]) len += cint_len(s);
     len += cint_len((int32_t)(e1 - e0));
-    for (uint64_t e = e0; e < e1; e++)
-        len += cint_len((int32_t)(g->target[e] - n));
+    for (uint64_t e = e0; e < e1; e++) len += cint_len((int32_t)(g->target[e] - n));
     return len;
 }
 
@@ -306,11 +318,8 @@ static void write_node_record(gw *w, const gw_plan *p, hd_node n)
     gw_cint(w, (int32_t)(e1 - e0));
     /* Deltas in 32-bit two's complement, as PerfView's (int)child - (int)node; node ids are
      * below 2^31 (checked), so the difference is exact. */
-    for (uint64_t e = e0; e < e1; e++)
-        gw_cint(w, (int32_t)(g->target[e] - n));
+    for (uint64_t e = e0; e < e1; e++) gw_cint(w, (int32_t)(g->target[e] - n));
 }
-
-static const char *type_module_or_null(const hd_graph *g, uint32_t t) { return hd_type_module(g, t); }
 
 /* Sets up the type map and runs pass 1. */
 static int plan_graph(gw_plan *p, const hd_graph *g, const char *path, hd_error *err)
@@ -352,8 +361,8 @@ static int plan_graph(gw_plan *p, const hd_graph *g, const char *path, hd_error 
         if (e1 < e0 || e1 > g->n_edges)
             return hd_error_set(err, HD_EINTERNAL, "%s: node %u: bad edge range", path, n);
         if (e1 - e0 > INT32_MAX)
-            return hd_error_set(err, HD_EINTERNAL, "%s: node %u has %llu references (max %d)",
-                                path, n, (unsigned long long)(e1 - e0), INT32_MAX);
+            return hd_error_set(err, HD_EINTERNAL, "%s: node %u has %llu references (max %d)", path,
+                                n, (unsigned long long)(e1 - e0), INT32_MAX);
         for (uint64_t e = e0; e < e1; e++)
             if (g->target[e] >= g->n_nodes)
                 return hd_error_set(err, HD_EINTERNAL, "%s: node %u: reference to node %u of %u",
@@ -374,12 +383,10 @@ static int plan_graph(gw_plan *p, const hd_graph *g, const char *path, hd_error 
     /* Blob offsets are read as uint32 but the length is an int32. */
     if (blob > INT32_MAX)
         return hd_error_set(err, HD_EINTERNAL,
-                            "%s: node data would take %llu bytes; a .gcdump holds at most %d",
-                            path, (unsigned long long)blob, INT32_MAX);
+                            "%s: node data would take %llu bytes; a .gcdump holds at most %d", path,
+                            (unsigned long long)blob, INT32_MAX);
     return HD_OK;
 }
-
-static const char *graph_type_name(const gw_plan *p, uint32_t t) { return hd_type_name(p->g, t); }
 
 /* The whole file's length, computed from the same pieces the writer emits (checked against
  * the bytes actually written at the end). */
@@ -387,24 +394,24 @@ static uint64_t file_length(const gw_plan *p)
 {
     const hd_graph *g = p->g;
     uint64_t n = g->n_nodes;
-    uint64_t len = 4 + 20;                                /* signature */
-    len += 1 + type_desc_len("GCHeapDump");               /* entry object header */
-    len += 1 + type_desc_len("Graphs.MemoryGraph");       /* MemoryGraph header */
-    len += 8 + 4 + 4;                                     /* TotalSize, RootIndex, typeCount */
-    len += str_field_len("UNDEFINED") + 4 + 4;            /* type 0 */
+    uint64_t len = 4 + 20;                          /* signature */
+    len += 1 + type_desc_len("GCHeapDump");         /* entry object header */
+    len += 1 + type_desc_len("Graphs.MemoryGraph"); /* MemoryGraph header */
+    len += 8 + 4 + 4;                               /* TotalSize, RootIndex, typeCount */
+    len += str_field_len("UNDEFINED") + 4 + 4;      /* type 0 */
     for (uint32_t t = 0; t < g->types.count; t++) {
         if (t == p->undef_id) continue;
-        len += str_field_len(graph_type_name(p, t)) + 4 + str_field_len(type_module_or_null(g, t));
+        len += str_field_len(hd_type_name(g, t)) + 4 + str_field_len(hd_type_module(g, t));
     }
     len += 4 + 4 * n + 4 + p->blob_len + 4 + 8 * n; /* offsets, blob, addresses */
-    len += 2 + 1;                                    /* tagged Is64Bit, end of MemoryGraph */
-    len += 1 + 4 + 4 + 1 + 1;                        /* Is64Bit, multipliers, 2 null objects */
+    len += 2 + 1;                                   /* tagged Is64Bit, end of MemoryGraph */
+    len += 1 + 4 + 4 + 1 + 1;                       /* Is64Bit, multipliers, 2 null objects */
     len += str_field_len(NULL) + 8 + str_field_len(g->meta.machine_name) +
            str_field_len(g->meta.process_name) + 4 + 8 + 8;
     len += 4 + (g->meta.type_multiplier ? 4ull * p->n_types : 0);
-    len += 1 + 4 + 1;                                /* SkipRegion, index, null InteropInfo */
+    len += 1 + 4 + 1;                               /* SkipRegion, index, null InteropInfo */
     len += 1 + str_field_len(GW_CREATION_TOOL) + 1; /* CreationTool, end of GCHeapDump */
-    len += 1 + 4 + 4 + 4 + 4;                        /* end, forward refs, trailer, suffix */
+    len += 1 + 4 + 4 + 4 + 4;                       /* end, forward refs, trailer, suffix */
     return len;
 }
 
@@ -428,9 +435,9 @@ static void write_file(gw *w, const gw_plan *p)
     gw_str(w, NULL);
     for (uint32_t t = 0; t < g->types.count; t++) {
         if (t == p->undef_id) continue;
-        gw_str(w, graph_type_name(p, t));
+        gw_str(w, hd_type_name(g, t));
         gw_i32(w, p->tsize[p->tmap[t]]);
-        gw_str(w, type_module_or_null(g, t));
+        gw_str(w, hd_type_module(g, t));
     }
 
     gw_i32(w, (int32_t)g->n_nodes);
@@ -460,9 +467,9 @@ static void write_file(gw *w, const gw_plan *p)
     }
     gw_f32(w, acm);
     gw_f32(w, asm_);
-    gw_u8(w, TAG_NULL);  /* JSHeapInfo */
-    gw_u8(w, TAG_NULL);  /* DotNetHeapInfo */
-    gw_str(w, NULL);     /* CollectionLog */
+    gw_u8(w, TAG_NULL); /* JSHeapInfo */
+    gw_u8(w, TAG_NULL); /* DotNetHeapInfo */
+    gw_str(w, NULL);    /* CollectionLog */
     gw_u64(w, (uint64_t)m->time_ticks);
     gw_str(w, m->machine_name);
     gw_str(w, m->process_name);
@@ -537,8 +544,8 @@ int hd_gcdump_write(const hd_graph *g, const char *path, hd_error *err)
     memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
     fd = mkstemp(tmp);
     if (fd < 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: cannot create %s: %s", path, tmp,
-                          strerror(errno));
+        rc =
+            hd_error_set(err, HD_EINTERNAL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
         free(tmp);
         tmp = NULL; /* nothing to unlink */
         goto out;

@@ -74,8 +74,8 @@ int hd_render_stat_text(FILE *out, const hd_report_input *in, const hd_stats *s,
     fprintf(out, "Reachable: %s objects, %s in %s types.", hd_group_digits(a, t->count),
             hd_human_bytes(b, t->shallow), hd_group_digits(c, t->types));
     if (t->unreachable_count)
-        fprintf(out, " Unreachable: %s objects, %s (garbage not yet collected; not in retained "
-                "sizes).", hd_group_digits(e, t->unreachable_count),
+        fprintf(out, " Unreachable from the roots: %s objects, %s (garbage not yet collected, or "
+                "roots the snapshot did not record; not in retained sizes).", hd_group_digits(e, t->unreachable_count),
                 hd_human_bytes(a, t->unreachable_shallow));
     fputc('\n', out);
     if (s->sampled) sampling_note(out, o, NULL, s->avg_count_multiplier, s->avg_size_multiplier);
