@@ -47,7 +47,12 @@ typedef struct hd_stats {
     float avg_count_multiplier, avg_size_multiplier;
 } hd_stats;
 
-int hd_stats_compute(const hd_graph *g, const hd_dom *d, int by_module, hd_stats *s,
+/* Row grouping flags. By default rows are type names without size-bucket suffixes
+ * (hd_type_base_len), the same name from different modules being one row. */
+#define HD_ROWS_BY_MODULE 1u /* keep modules apart */
+#define HD_ROWS_RAW_NAMES 2u /* keep writers' size-bucket suffixes */
+
+int hd_stats_compute(const hd_graph *g, const hd_dom *d, unsigned flags, hd_stats *s,
                      hd_error *err);
 void hd_stats_free(hd_stats *s);
 

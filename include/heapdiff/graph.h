@@ -45,6 +45,7 @@ enum hd_root_kind {
 typedef struct hd_type_info {
     uint32_t name;   /* offset in hd_typetab.strings (NUL-terminated) */
     uint32_t module; /* offset, or HD_STR_NONE when the snapshot names no module */
+    uint32_t base;   /* offset of the name without a size-bucket suffix (see hd_type_base_len) */
     uint8_t kind;    /* enum hd_type_kind */
     uint8_t root;    /* enum hd_root_kind */
 } hd_type_info;
@@ -138,6 +139,18 @@ static inline const char *hd_type_module(const hd_graph *g, uint32_t type)
 {
     uint32_t m = g->types.types[type].module;
     return m == HD_STR_NONE ? NULL : g->types.strings + m;
+}
+
+/* The name a type is reported under by default: snapshot writers split one type into several
+ * by object size or layout ("System.Byte[] (Bytes > 10K)", PerfView's "(Bytes > 1K,Ptrs,
+ * ElemSize=4)"); a trailing " (...)" made only of "Bytes > N[KMG]" and "[No]Ptrs,ElemSize=N"
+ * parts is dropped so one type is one row and a diff does not see an array that grew past 10K
+ * as a new type. Returns the length of the base name. */
+size_t hd_type_base_len(const char *name, size_t len);
+
+static inline const char *hd_type_base_name(const hd_graph *g, uint32_t type)
+{
+    return g->types.strings + g->types.types[type].base;
 }
 
 /* Guesses a type's kind and root kind from its name (used by the interner). */

@@ -17,6 +17,7 @@ typedef struct hd_report_opts {
     uint64_t min_bytes; /* stat: hide rows whose retained and unreachable bytes are both below;
                            diff: rows whose |delta retained| and |delta shallow| are both below */
     int by_module;
+    int raw_names;      /* rows keep writers' size-bucket suffixes */
     int color;          /* text only: ANSI colours */
     int width;          /* text only: terminal width, 0 = 100 */
     int64_t max_growth; /* diff: --max-growth limit, -1 when not given */

@@ -17,7 +17,7 @@ void hd_stats_free(hd_stats *s)
 }
 
 /* Maps every type to a row; rows get their names. Returns the row count. */
-static int group_types(const hd_graph *g, int by_module, uint32_t *row_of, hd_type_row **rows,
+static int group_types(const hd_graph *g, unsigned flags, uint32_t *row_of, hd_type_row **rows,
                        uint32_t *n_rows, hd_error *err)
 {
     uint32_t nt = g->types.count;
@@ -30,11 +30,12 @@ static int group_types(const hd_graph *g, int by_module, uint32_t *row_of, hd_ty
         free(mods);
         return err->code;
     }
+    int by_module = (flags & HD_ROWS_BY_MODULE) != 0;
     map.names = names;
     map.modules = by_module ? mods : NULL;
     uint32_t n = 0;
     for (uint32_t t = 0; t < nt; t++) {
-        const char *name = hd_type_name(g, t);
+        const char *name = flags & HD_ROWS_RAW_NAMES ? hd_type_name(g, t) : hd_type_base_name(g, t);
         const char *mod = by_module ? hd_type_module(g, t) : NULL;
         names[n] = name;
         mods[n] = mod;
@@ -122,7 +123,7 @@ static int cmp_rows(const void *pa, const void *pb)
     return strcmp(a->module, b->module);
 }
 
-int hd_stats_compute(const hd_graph *g, const hd_dom *d, int by_module, hd_stats *s,
+int hd_stats_compute(const hd_graph *g, const hd_dom *d, unsigned flags, hd_stats *s,
                      hd_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -131,7 +132,7 @@ int hd_stats_compute(const hd_graph *g, const hd_dom *d, int by_module, hd_stats
     if (!row_of) return err->code;
     hd_type_row *rows = NULL;
     uint32_t n_rows = 0;
-    if (group_types(g, by_module, row_of, &rows, &n_rows, err)) goto fail;
+    if (group_types(g, flags, row_of, &rows, &n_rows, err)) goto fail;
     const float *mult = g->meta.type_multiplier;
     if (mult && !(scaled = hd_calloc(n_rows, sizeof *scaled, "type rows", err))) goto fail;
 

@@ -26,6 +26,9 @@ void cli_usage(FILE *out)
           "  --min-bytes N            hide rows under N bytes (stat: retained and unreachable;\n"
           "                           diff: |delta retained| and |delta shallow|)\n"
           "  --by-module              keep same-named types from different modules apart\n"
+          "  --raw-names              keep the size buckets snapshot writers append to type\n"
+          "                           names (\"System.Byte[] (Bytes > 10K)\"); by default one\n"
+          "                           type is one row\n"
           "  --max-growth BYTES       diff: exit 3 when reachable bytes grew by more than BYTES\n"
           "  --color=auto|always|never  ANSI colours in text output (NO_COLOR is honoured)\n"
           "  -q, --quiet              no warnings on stderr\n"
@@ -85,11 +88,12 @@ static int usage_error(const char *fmt, const char *arg)
 
 int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit_now)
 {
-    enum { OPT_FORMAT = 256, OPT_TOP, OPT_MIN, OPT_BYMOD, OPT_MAXG, OPT_COLOR, OPT_VERSION };
+    enum { OPT_FORMAT = 256, OPT_TOP, OPT_MIN, OPT_BYMOD, OPT_RAW, OPT_MAXG, OPT_COLOR, OPT_VERSION };
     static const struct option longs[] = {
         {"format", required_argument, 0, OPT_FORMAT}, {"output", required_argument, 0, 'o'},
         {"top", required_argument, 0, OPT_TOP},       {"min-bytes", required_argument, 0, OPT_MIN},
         {"by-module", no_argument, 0, OPT_BYMOD},     {"max-growth", required_argument, 0, OPT_MAXG},
+        {"raw-names", no_argument, 0, OPT_RAW},
         {"color", optional_argument, 0, OPT_COLOR},   {"colour", optional_argument, 0, OPT_COLOR},
         {"quiet", no_argument, 0, 'q'},               {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, OPT_VERSION},     {0, 0, 0, 0},
@@ -126,6 +130,7 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
                                    optarg);
             break;
         case OPT_BYMOD: o->report.by_module = 1; break;
+        case OPT_RAW: o->report.raw_names = 1; break;
         case OPT_MAXG:
             if (parse_size(optarg, &v))
                 return usage_error("--max-growth expects a size such as 1048576 or 10M, got '%s'",

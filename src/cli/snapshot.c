@@ -21,7 +21,9 @@ int cli_snapshot_load(cli_snapshot *s, const char *path, const cli_opts *o, hd_e
                     path, g->meta.stored_total_size, sum);
     }
     if (hd_dominators(g, &s->dom, err)) return err->code;
-    return hd_stats_compute(g, &s->dom, o->report.by_module, &s->stats, err);
+    unsigned flags = (o->report.by_module ? HD_ROWS_BY_MODULE : 0) |
+                     (o->report.raw_names ? HD_ROWS_RAW_NAMES : 0);
+    return hd_stats_compute(g, &s->dom, flags, &s->stats, err);
 }
 
 void cli_snapshot_free(cli_snapshot *s)

@@ -55,3 +55,40 @@ void hd_type_classify(const char *name, size_t len, uint8_t *kind, uint8_t *root
     else if ((len == 4 && memcmp(name, "Free", 4) == 0) || has_prefix(name, len, "System.Free"))
         *kind = HD_KIND_FREE;
 }
+
+static size_t digits(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+    return i;
+}
+
+size_t hd_type_base_len(const char *name, size_t len)
+{
+    if (len < 4 || name[len - 1] != ')') return len;
+    size_t open = len;
+    for (size_t i = len - 1; i-- > 0;)
+        if (name[i] == ' ' && name[i + 1] == '(') {
+            open = i;
+            break;
+        }
+    if (open == len) return len;
+    const char *p = name + open + 2, *end = name + len - 1;
+    int parts = 0;
+    if (end - p >= 8 && memcmp(p, "Bytes > ", 8) == 0) {
+        size_t d = digits(p + 8, (size_t)(end - p - 8));
+        if (!d) return len;
+        p += 8 + d;
+        if (p < end && (*p == 'K' || *p == 'M' || *p == 'G')) p++;
+        parts++;
+    }
+    const char *q = p < end && *p == ',' ? p + 1 : p;
+    if (end - q >= 7 && memcmp(q, "NoPtrs,", 7) == 0) q += 2;
+    if (end - q >= 14 && memcmp(q, "Ptrs,ElemSize=", 14) == 0) {
+        size_t d = digits(q + 14, (size_t)(end - q - 14));
+        if (!d) return len;
+        p = q + 14 + d;
+        parts++;
+    }
+    return p == end && parts ? open : len;
+}

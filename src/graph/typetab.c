@@ -91,6 +91,9 @@ int hd_typetab_intern(hd_typetab *t, const char *name, size_t name_len, const ch
     hd_type_info ti = {.module = HD_STR_NONE};
     if (add_string(t, name, name_len, &ti.name, err)) return err->code;
     if (module && add_string(t, module, module_len, &ti.module, err)) return err->code;
+    size_t base_len = hd_type_base_len(name, name_len);
+    ti.base = ti.name;
+    if (base_len < name_len && add_string(t, name, base_len, &ti.base, err)) return err->code;
     hd_type_classify(name, name_len, &ti.kind, &ti.root);
     t->types[t->count] = ti;
     t->slots[i] = t->count + 1;

@@ -207,6 +207,8 @@ async function devtoolsRows(g, reach, byModule, file) {
 
 const show = k => { const a = JSON.parse(k); return a.length > 1 ? `${JSON.stringify(a[0])} [module ${JSON.stringify(a[1])}]` : JSON.stringify(a[0]); };
 const keyOfRow = (row, byModule) => rowKey(row.name, row.module, byModule);
+// The oracle's rows for a grouping mode (false, true = --by-module, 'raw' = --raw-names).
+const pick = (fx, what, mode) => fx[what + (mode === 'raw' ? 'Raw' : mode ? 'Bym' : '')];
 const ZERO = {count: 0, self: 0, retained: 0};
 const ZJ = {count: 0, shallow: 0, ucount: 0, ushallow: 0};
 
@@ -228,8 +230,8 @@ function inputProblems(inp, fx, what) {
 
 // Expected stat totals from the independent numbers.
 function expectedTotals(fx, byModule) {
-  const dt = byModule ? fx.dtBym : fx.dt;
-  const js = byModule ? fx.jsBym : fx.js;
+  const dt = pick(fx, 'dt', byModule);
+  const js = pick(fx, 'js', byModule);
   let count = 0, shallow = 0, ucount = 0, ushallow = 0;
   for (const v of dt.rows.values()) { count += v.count; shallow += v.self; }
   for (const v of js.values()) { ucount += v.ucount; ushallow += v.ushallow; }
@@ -240,8 +242,8 @@ function expectedTotals(fx, byModule) {
 function statProblems(json, fx, byModule) {
   const p = [];
   if (!json) return p;
-  const dt = byModule ? fx.dtBym : fx.dt;
-  const js = byModule ? fx.jsBym : fx.js;
+  const dt = pick(fx, 'dt', byModule);
+  const js = pick(fx, 'js', byModule);
   p.push(...inputProblems(json.inputs?.[0], fx, 'inputs[0]'));
   const t = json.totals ?? {};
   const et = expectedTotals(fx, byModule);
@@ -254,7 +256,7 @@ function statProblems(json, fx, byModule) {
   const rows = json.types ?? [];
   const seen = new Set();
   rows.forEach((r, i) => {
-    if (byModule !== ('module' in r)) p.push(`row ${i} ${JSON.stringify(r.name)}: "module" member ${byModule ? 'missing' : 'present'} without${byModule ? '' : 'out'} --by-module`);
+    if ((byModule === true) !== ('module' in r)) p.push(`row ${i} ${JSON.stringify(r.name)}: "module" member ${byModule ? 'missing' : 'present'} without${byModule ? '' : 'out'} --by-module`);
     const k = keyOfRow(r, byModule);
     if (seen.has(k)) { p.push(`row ${i} ${show(k)}: duplicate row`); return; }
     seen.add(k);
@@ -296,8 +298,8 @@ function expectedStatus(b, a) {
 function diffProblems(json, A, B, byModule) {
   const p = [];
   if (!json) return p;
-  const dA = byModule ? A.dtBym : A.dt, dB = byModule ? B.dtBym : B.dt;
-  const jA = byModule ? A.jsBym : A.js, jB = byModule ? B.jsBym : B.js;
+  const dA = pick(A, 'dt', byModule), dB = pick(B, 'dt', byModule);
+  const jA = pick(A, 'js', byModule), jB = pick(B, 'js', byModule);
   p.push(...inputProblems(json.inputs?.[0], A, 'inputs[0]'), ...inputProblems(json.inputs?.[1], B, 'inputs[1]'));
   const tA = expectedTotals(A, byModule), tB = expectedTotals(B, byModule);
   const chk = (what, got, b, a) => {
@@ -311,7 +313,7 @@ function diffProblems(json, A, B, byModule) {
   const rows = json.types ?? [];
   const seen = new Set();
   rows.forEach((r, i) => {
-    if (byModule !== ('module' in r)) p.push(`row ${i} ${JSON.stringify(r.name)}: "module" member ${byModule ? 'missing' : 'present'}`);
+    if ((byModule === true) !== ('module' in r)) p.push(`row ${i} ${JSON.stringify(r.name)}: "module" member ${byModule ? 'missing' : 'present'}`);
     const k = keyOfRow(r, byModule);
     if (seen.has(k)) { p.push(`row ${i} ${show(k)}: duplicate row`); return; }
     seen.add(k);
@@ -349,7 +351,7 @@ function csvProblems(text, json, kind, byModule) {
   const p = [];
   const rows = parseCsv(text);
   const header = kind === 'stat' ? [...STAT_HEADER] : [...DIFF_HEADER];
-  if (byModule) header.splice(1, 0, 'module');
+  if (byModule === true) header.splice(1, 0, 'module');
   if ((rows[0] ?? []).join(',') !== header.join(',')) p.push(`header ${JSON.stringify((rows[0] ?? []).join(','))}, contract ${JSON.stringify(header.join(','))}`);
   const body = rows.slice(1);
   const jrows = json?.types ?? [];
@@ -358,7 +360,7 @@ function csvProblems(text, json, kind, byModule) {
   for (let i = 0; i < n && p.length < MAX_SHOWN * 2; i++) {
     const c = body[i], j = jrows[i];
     const exp = [j.name];
-    if (byModule) exp.push(j.module ?? '');
+    if (byModule === true) exp.push(j.module ?? '');
     if (kind === 'stat') exp.push(j.count, j.shallow, j.retained, j.percent, j.unreachable?.count, j.unreachable?.shallow);
     else exp.push(j.status, j.count?.before, j.count?.after, j.count?.delta, j.shallow?.before, j.shallow?.after,
                   j.shallow?.delta, j.retained?.before, j.retained?.after, j.retained?.delta);
@@ -412,21 +414,24 @@ async function main() {
       const r = xmlProblems(fx.d.graph, xml);
       report(`${base}: JS reader vs PerfView XML dump`, r.problems, `${r.nodes} nodes: type, size, children, address`);
     });
-    // 2. DevTools' numbers on the reachable graph, rows by name and by (name, module).
+    // 2. DevTools' numbers on the reachable graph, rows by base name, by (base name, module)
+    //    and by the raw name.
     const g = fx.d.graph;
     fx.reach = reachability(g);
     fx.js = jsRows(g, fx.reach, false);
     fx.jsBym = jsRows(g, fx.reach, true);
+    fx.jsRaw = jsRows(g, fx.reach, 'raw');
     try {
       fx.dt = await devtoolsRows(g, fx.reach, false, path.join(tmp, `${base}.heapsnapshot`));
       fx.dtBym = await devtoolsRows(g, fx.reach, true, path.join(tmp, `${base}.bymodule.heapsnapshot`));
+      fx.dtRaw = await devtoolsRows(g, fx.reach, 'raw', path.join(tmp, `${base}.raw.heapsnapshot`));
     } catch (e) {
       report(`${base}: DevTools loads the exported snapshot`, [`exception: ${e.stack ?? e}`]);
       continue;
     }
     // Sanity of the oracle itself: DevTools' counts equal the JS reader's reachable counts.
     const p = [];
-    for (const [dt, js] of [[fx.dt, fx.js], [fx.dtBym, fx.jsBym]]) {
+    for (const [dt, js] of [[fx.dt, fx.js], [fx.dtBym, fx.jsBym], [fx.dtRaw, fx.jsRaw]]) {
       if (dt.nodeCount !== fx.reach.reachable) p.push(`DevTools loaded ${dt.nodeCount} nodes, ${fx.reach.reachable} written`);
       for (const [k, v] of js) {
         const e = dt.rows.get(k) ?? ZERO;
@@ -443,9 +448,9 @@ async function main() {
   let heapdiffOk = fs.existsSync(opt.heapdiff);
   if (!heapdiffOk) skip('heapdiff stat/diff checks', `${opt.heapdiff} not found (build it with make)`);
   for (const fx of heapdiffOk ? fxs : []) {
-    for (const byModule of [false, true]) {
-      const extra = byModule ? ['--by-module'] : [];
-      const tag = byModule ? ' --by-module' : '';
+    for (const byModule of [false, true, 'raw']) {
+      const extra = byModule === 'raw' ? ['--raw-names'] : byModule ? ['--by-module'] : [];
+      const tag = byModule === 'raw' ? ' --raw-names' : byModule ? ' --by-module' : '';
       let json;
       guard(`${fx.base}: stat${tag} vs DevTools`, () => {
         const p = [];
@@ -498,9 +503,9 @@ async function main() {
   let growthChecked = false, topChecked = false;
   for (const [A, B] of pairs) {
     const name = `diff ${A.base} ${B.base}`;
-    for (const byModule of [false, true]) {
-      const extra = byModule ? ['--by-module'] : [];
-      const tag = byModule ? ' --by-module' : '';
+    for (const byModule of [false, true, 'raw']) {
+      const extra = byModule === 'raw' ? ['--raw-names'] : byModule ? ['--by-module'] : [];
+      const tag = byModule === 'raw' ? ' --raw-names' : byModule ? ' --by-module' : '';
       let json;
       guard(`${name}${tag}`, () => {
         const p = [];

@@ -45,9 +45,19 @@ export function reachability(g) {
   return {order: order.subarray(0, tail), ordinal, reachable: tail};
 }
 
-// The row key of a type: its name, or its (name, module) pair when rows are split by module.
-export function rowKey(name, module, byModule) {
-  return byModule ? JSON.stringify([name, module ?? null]) : JSON.stringify([name]);
+// heapdiff's documented default grouping (include/heapdiff/graph.h, hd_type_base_len): a
+// trailing " (...)" made only of "Bytes > N[KMG]" and "[No]Ptrs,ElemSize=N" parts (the size
+// buckets dotnet-gcdump and PerfView append) is not part of the row name.
+export function baseName(name) {
+  const m = /^(.*) \((Bytes > \d+[KMG]?)?(,?(No)?Ptrs,ElemSize=\d+)?\)$/s.exec(name);
+  return m && (m[2] || m[3]) ? m[1] : name;
+}
+
+// The row key of a type. mode: false = base name (default), true = (base name, module) as with
+// --by-module, 'raw' = the name as written (--raw-names).
+export function rowKey(name, module, mode) {
+  if (mode === 'raw') return JSON.stringify([name]);
+  return mode ? JSON.stringify([baseName(name), module ?? null]) : JSON.stringify([baseName(name)]);
 }
 
 class ChunkWriter {
