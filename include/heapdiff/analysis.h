@@ -41,7 +41,7 @@ typedef struct hd_totals {
 
 typedef struct hd_stats {
     uint32_t n_rows;
-    hd_type_row *rows; /* sorted by retained, then shallow, descending; then by name */
+    hd_type_row *rows; /* sorted by retained, shallow, count (descending), then name, module */
     hd_totals totals;
     int sampled;
     float avg_count_multiplier, avg_size_multiplier;

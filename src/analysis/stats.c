@@ -128,13 +128,13 @@ int hd_stats_compute(const hd_graph *g, const hd_dom *d, unsigned flags, hd_stat
 {
     memset(s, 0, sizeof *s);
     uint32_t *row_of = hd_alloc(g->types.count, sizeof *row_of, "type rows", err);
-    double *scaled = NULL;
+    double *scaled = NULL; /* sampled: [2 * row] reachable, [2 * row + 1] unreachable counts */
     if (!row_of) return err->code;
     hd_type_row *rows = NULL;
     uint32_t n_rows = 0;
     if (group_types(g, flags, row_of, &rows, &n_rows, err)) goto fail;
     const float *mult = g->meta.type_multiplier;
-    if (mult && !(scaled = hd_calloc(n_rows, sizeof *scaled, "type rows", err))) goto fail;
+    if (mult && !(scaled = hd_calloc(2ull * n_rows, sizeof *scaled, "type rows", err))) goto fail;
 
     hd_totals *t = &s->totals;
     t->nodes = g->n_nodes;
@@ -148,26 +148,28 @@ int hd_stats_compute(const hd_graph *g, const hd_dom *d, unsigned flags, hd_stat
         hd_type_row *row = &rows[row_of[g->type[x]]];
         uint64_t w = hd_node_weight(g, x);
         int reachable = x == g->root || d->idom[x] != HD_NODE_NONE;
+        if (mult) scaled[2 * (size_t)(row - rows) + !reachable] += mult[g->type[x]];
         if (reachable) {
             row->shallow += w;
-            if (mult)
-                scaled[row - rows] += mult[g->type[x]];
-            else
-                row->count++;
+            row->count++;
         } else {
             row->unreachable_count++;
             row->unreachable_shallow += w;
         }
     }
     if (mult)
-        for (uint32_t i = 0; i < n_rows; i++) rows[i].count = (uint64_t)llround(scaled[i]);
+        for (uint32_t i = 0; i < n_rows; i++) {
+            rows[i].count = (uint64_t)llround(scaled[2 * (size_t)i]);
+            rows[i].unreachable_count = (uint64_t)llround(scaled[2 * (size_t)i + 1]);
+        }
     if (row_retained(g, d, row_of, rows, n_rows, err)) goto fail;
 
     /* Keep rows that have objects; pseudo types and types never instantiated are not rows. */
     uint32_t k = 0;
     for (uint32_t i = 0; i < n_rows; i++) {
         hd_type_row *row = &rows[i];
-        int has = row->shallow || row->unreachable_count || (mult && scaled[i] > 0);
+        int has = row->shallow || row->unreachable_count ||
+                  (mult && (scaled[2 * (size_t)i] > 0 || scaled[2 * (size_t)i + 1] > 0));
         if (!has) {
             /* A reachable instance of size > 0 always has shallow > 0 unless sampled away. */
             continue;
