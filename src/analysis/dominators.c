@@ -32,31 +32,54 @@ void hd_dom_free(hd_dom *d)
 }
 
 /* DFS from the root: numbers reachable nodes in preorder. pre[] is node-indexed (number + 1,
- * 0 = not reached); vert[] and parent[] are indexed by number. Returns the count reached. */
+ * 0 = not reached); vert[] and parent[] are indexed by number. Every edge is looked at exactly
+ * once here, so this pass also does the forward half of the semidominator computation: an edge
+ * from an earlier vertex v to w offers semi(w) = v directly (tree edges included), and an edge
+ * from a later vertex is counted in rcount[w + 1] for the predecessor lists.
+ * Returns the number of vertices reached. */
 static uint32_t dfs(const hd_graph *g, uint32_t *pre, uint32_t *vert, uint32_t *parent,
-                    uint64_t *cursor)
+                    uint64_t *cursor, uint32_t *semi, uint32_t *rcount)
 {
+    const uint32_t *target = g->target;
     uint32_t count = 1, v = 0;
     pre[g->root] = 1;
     vert[0] = g->root;
     parent[0] = 0;
+    semi[0] = 0;
     cursor[0] = g->first[g->root];
+    uint64_t end = g->first[g->root + 1];
     for (;;) {
-        hd_node node = vert[v];
-        if (cursor[v] < g->first[node + 1]) {
-            hd_node w = g->target[cursor[v]++];
-            if (pre[w] == 0) {
+        uint64_t e = cursor[v];
+        if (e < end) {
+            hd_node w = target[e];
+            cursor[v] = e + 1;
+            uint32_t pw = pre[w];
+            if (pw == 0) {
                 pre[w] = ++count;
                 uint32_t k = count - 1;
                 vert[k] = w;
                 parent[k] = v;
+                semi[k] = v;
                 cursor[k] = g->first[w];
+                end = g->first[w + 1];
                 v = k;
+                /* References point anywhere in the heap, so every lookup below misses the cache.
+                 * Ask for all of them at once (up to 16) while they are known: what w's
+                 * children need, pre[] and (if undiscovered) their edge range. */
+                for (uint64_t f = cursor[k], stop = end < f + 16 ? end : f + 16; f < stop; f++) {
+                    __builtin_prefetch(&pre[target[f]]);
+                    __builtin_prefetch(&g->first[target[f]]);
+                }
+            } else if (--pw > v) {
+                if (v < semi[pw]) semi[pw] = v;
+            } else if (pw < v && pw != 0) {
+                rcount[pw + 1]++;
             }
         } else if (v == 0) {
             return count;
         } else {
             v = parent[v];
+            end = g->first[vert[v] + 1];
         }
     }
 }
@@ -91,47 +114,42 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
     uint32_t *vert = hd_alloc(n, sizeof *vert, "dominators", err);
     uint32_t *parent = hd_alloc(n, sizeof *parent, "dominators", err);
     uint64_t *cursor = hd_alloc(n, sizeof *cursor, "dominators", err);
-    uint32_t *semi = NULL, *label = NULL, *bnext = NULL, *rfirst = NULL, *rsrc = NULL;
-    if (!pre || !vert || !parent || !cursor) goto fail;
+    uint32_t *semi = hd_alloc(n, sizeof *semi, "dominators", err);
+    uint32_t *rfirst = hd_calloc((uint64_t)n + 1, sizeof *rfirst, "dominators", err);
+    uint32_t *label = NULL, *bnext = NULL, *rsrc = NULL;
+    if (!pre || !vert || !parent || !cursor || !semi || !rfirst) goto fail;
 
-    uint32_t r = dfs(g, pre, vert, parent, cursor);
+    uint32_t r = dfs(g, pre, vert, parent, cursor, semi, rfirst);
     free(cursor);
     cursor = NULL;
     d->n_reachable = r;
 
-    semi = hd_alloc(r, sizeof *semi, "dominators", err);
     label = hd_alloc(r, sizeof *label, "dominators", err);
     bnext = hd_alloc(r, sizeof *bnext, "dominators", err);
-    rfirst = hd_calloc((uint64_t)r + 1, sizeof *rfirst, "dominators", err);
-    if (!semi || !label || !bnext || !rfirst) goto fail;
+    if (!label || !bnext) goto fail;
 
-    /* Forward pass: semi from earlier predecessors; count later predecessors per target. */
-    for (uint32_t i = 0; i < r; i++) semi[i] = i;
+    /* Predecessor lists of the edges that go from a later to an earlier vertex (the only ones
+     * that need eval). Filled in node order: first[] and target[] are read sequentially, and
+     * pre[] of targets a few edges ahead is prefetched. */
     uint64_t n_back = 0;
     for (uint32_t i = 0; i < r; i++) {
-        hd_node v = vert[i];
-        for (uint64_t e = g->first[v]; e < g->first[v + 1]; e++) {
-            uint32_t w = pre[g->target[e]] - 1;
-            if (w > i) {
-                if (i < semi[w]) semi[w] = i;
-            } else if (w < i && w != 0) {
-                rfirst[w + 1]++;
-                n_back++;
-            }
+        n_back += rfirst[i + 1];
+        if (n_back >= UINT32_MAX) {
+            hd_error_set(err, HD_EINTERNAL, "graph has more than 2^32-1 back references");
+            goto fail;
         }
+        rfirst[i + 1] = (uint32_t)n_back;
     }
-    if (n_back >= UINT32_MAX) {
-        hd_error_set(err, HD_EINTERNAL, "graph has %llu back references; the limit is 2^32-1",
-                     (unsigned long long)n_back);
-        goto fail;
-    }
-    for (uint32_t i = 0; i < r; i++) rfirst[i + 1] += rfirst[i];
     rsrc = hd_alloc(n_back, sizeof *rsrc, "predecessors", err);
     if (!rsrc) goto fail;
-    for (uint32_t i = 0; i < r; i++) {
-        hd_node v = vert[i];
-        for (uint64_t e = g->first[v]; e < g->first[v + 1]; e++) {
-            uint32_t w = pre[g->target[e]] - 1;
+    const uint32_t *target = g->target;
+    for (hd_node v = 0; v < n; v++) {
+        uint32_t i = pre[v];
+        if (i-- == 0) continue;
+        uint64_t end = g->first[v + 1];
+        for (uint64_t e = g->first[v]; e < end; e++) {
+            if (e + 16 < g->n_edges) __builtin_prefetch(&pre[target[e + 16]]);
+            uint32_t w = pre[target[e]] - 1;
             if (w < i && w != 0) rsrc[rfirst[w]++] = i; /* rfirst[w] ends as start of w+1 */
         }
     }
@@ -142,7 +160,13 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
     for (uint32_t i = 0; i < r; i++) label[i] = NONE; /* empty buckets */
     for (uint32_t w = r - 1; w >= 1; w--) {
         uint32_t s = semi[w];
-        for (uint32_t k = rfirst[w - 1]; k < rfirst[w]; k++) {
+        for (uint32_t k = rfirst[w]; k-- > rfirst[w - 1];) {
+            /* rsrc[] is read strictly downwards (w descends, and so does k): fetch what the
+             * vertices a few steps ahead will need. */
+            if (k >= 8) {
+                __builtin_prefetch(&anc[rsrc[k - 8]]);
+                __builtin_prefetch(&label[rsrc[k - 8]]);
+            }
             uint32_t u = eval(rsrc[k], w + 1, anc, label, semi, stack);
             if (semi[u] < s) s = semi[u];
         }
