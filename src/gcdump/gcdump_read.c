@@ -365,6 +365,8 @@ static int read_segments_object(gc_reader *gr)
     fs_type ty;
     if (fs_object(r, &kind, &ty, "GCHeapDumpSegment")) return HD_EINPUT;
     if (kind != FS_BEGIN) return HD_OK;
+    if (strcmp(ty.name, "GCHeapDumpSegment") != 0)
+        return fs_fail(r, "expected a GCHeapDumpSegment object, found type \"%s\"", ty.name);
     /* Start, End, Gen0End..Gen3End; Gen4End only from type version 1 (DotNetHeapInfo.cs). */
     if (fs_skip(r, ty.version >= 1 ? 7 * 8 : 6 * 8, "GCHeapDumpSegment")) return HD_EINPUT;
     return fs_end_object(r, "GCHeapDumpSegment");
@@ -449,10 +451,22 @@ static int read_multipliers(gc_reader *gr)
         uint64_t at = r->pos;
         float f;
         if (fs_f32(r, &f, "count multiplier")) return HD_EINPUT;
-        if (!isfinite(f) || f < 0 || f > 1e9f)
+        if (!isfinite(f) || f <= 0 || f > 1e9f)
             return fs_fail_at(r, at, "count multiplier %d is %g, expected a positive number", i, f);
         if (i < gr->n_types) g->meta.type_multiplier[gr->type_map[i]] = f;
     }
+    return HD_OK;
+}
+
+/* A sampling average: 1.0 when not sampled, 0 from writers that leave it unset; reports
+ * print it, so anything not a finite positive number is refused. */
+static int read_average(fs_reader *r, float *v, const char *what)
+{
+    uint64_t at = r->pos;
+    if (fs_f32(r, v, what)) return HD_EINPUT;
+    if (*v == 0) *v = 1.0f;
+    if (!isfinite(*v) || *v < 0 || *v > 1e9f)
+        return fs_fail_at(r, at, "%s is %g, expected a positive number", what, (double)*v);
     return HD_OK;
 }
 
@@ -497,8 +511,9 @@ static int read_gcheapdump(gc_reader *gr)
         return fs_end_object(r, "GCHeapDump");
     }
     uint8_t is64;
-    if (fs_u8(r, &is64, "Is64Bit") || fs_f32(r, &m->avg_count_multiplier, "AverageCountMultiplier") ||
-        fs_f32(r, &m->avg_size_multiplier, "AverageSizeMultiplier"))
+    if (fs_u8(r, &is64, "Is64Bit") ||
+        read_average(r, &m->avg_count_multiplier, "AverageCountMultiplier") ||
+        read_average(r, &m->avg_size_multiplier, "AverageSizeMultiplier"))
         return HD_EINPUT;
     if (gr->is64 < 0) gr->is64 = is64 != 0;
     int kind_js;

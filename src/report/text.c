@@ -11,6 +11,16 @@
 #define GREEN(o) ((o)->color ? "\033[32m" : "")
 #define RESET(o) ((o)->color ? "\033[0m" : "")
 
+/* Writes s with control characters (ESC, newlines, ...) shown as '?': names come from untrusted
+ * files and must not drive the terminal or break the one-row-per-line layout. */
+static void put_safe(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c < 0x20 || c == 0x7F ? '?' : c, out);
+    }
+}
+
 /* Prints name in at most `room` columns, eliding the middle (type names carry information at
  * both ends: namespace and generic arguments). Counts UTF-8 code points as columns. */
 static void put_name(FILE *out, const char *name, int room)
@@ -18,13 +28,13 @@ static void put_name(FILE *out, const char *name, int room)
     size_t len = strlen(name), cps = 0;
     for (size_t i = 0; i < len; i++) cps += ((unsigned char)name[i] & 0xC0) != 0x80;
     if (room <= 0 || cps <= (size_t)room || room < 8) {
-        fputs(name, out);
+        put_safe(out, name, len);
         return;
     }
     size_t head = (size_t)(room - 1) / 2, tail = (size_t)(room - 1) - head, seen = 0, i = 0;
     for (; i < len && seen < head; i++) {
         if (((unsigned char)name[i] & 0xC0) != 0x80) seen++;
-        if (seen <= head) fputc(name[i], out);
+        if (seen <= head) put_safe(out, name + i, 1);
     }
     while (i < len && ((unsigned char)name[i] & 0xC0) == 0x80) i++;
     fputs("\xE2\x80\xA6", out); /* … */
@@ -32,7 +42,7 @@ static void put_name(FILE *out, const char *name, int room)
     seen = 0;
     for (i = 0; i < len; i++) {
         if (((unsigned char)name[i] & 0xC0) != 0x80) seen++;
-        if (seen > head + skip) fputc(name[i], out);
+        if (seen > head + skip) put_safe(out, name + i, 1);
     }
 }
 
@@ -41,8 +51,12 @@ static void describe_input(FILE *out, const hd_report_input *in)
     const hd_graph *g = in->graph;
     const hd_graph_meta *m = &g->meta;
     char a[32], b[32];
-    fprintf(out, "%s: %s", in->path, m->format);
-    if (m->creation_tool) fprintf(out, " by %s", m->creation_tool);
+    put_safe(out, in->path, strlen(in->path));
+    fprintf(out, ": %s", m->format);
+    if (m->creation_tool) {
+        fputs(" by ", out);
+        put_safe(out, m->creation_tool, strlen(m->creation_tool));
+    }
     if (m->pointer_size) fprintf(out, ", %u-bit", m->pointer_size * 8);
     fprintf(out, ", %s nodes, %s references\n", hd_group_digits(a, g->n_nodes),
             hd_group_digits(b, g->n_edges));
@@ -88,7 +102,11 @@ int hd_render_stat_text(FILE *out, const hd_report_input *in, const hd_stats *s,
         fprintf(out, "%11s %6.1f%% %11s %11s  ", hd_human_bytes(a, r->retained), pct,
                 hd_human_bytes(b, r->shallow), hd_group_digits(c, r->count));
         put_name(out, r->name, room);
-        if (r->module) fprintf(out, "  [%s]", r->module);
+        if (r->module) {
+            fputs("  [", out);
+            put_safe(out, r->module, strlen(r->module));
+            fputc(']', out);
+        }
         if (r->unreachable_count)
             fprintf(out, "  (+%s unreachable)", hd_group_digits(e, r->unreachable_count));
         fputc('\n', out);
@@ -145,7 +163,11 @@ int hd_render_diff_text(FILE *out, const hd_report_input in[2], const hd_diff *d
                 hd_group_signed(s4, hd_delta(r->count[0], r->count[1])),
                 hd_diff_status_name(r->status));
         put_name(out, r->name, room);
-        if (r->module) fprintf(out, "  [%s]", r->module);
+        if (r->module) {
+            fputs("  [", out);
+            put_safe(out, r->module, strlen(r->module));
+            fputc(']', out);
+        }
         fputc('\n', out);
     }
     if (n_idx < d->n_rows)

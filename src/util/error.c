@@ -24,9 +24,10 @@ static int vset(hd_error *err, int code, const char *prefix, const char *fmt, va
         err->msg[n] = '\0';
     }
     vsnprintf(err->msg + n, sizeof err->msg - n, fmt, ap);
-    /* Messages are one line: a newline inside (e.g. from a file name) would break scripts. */
+    /* Messages are one line of plain text: a newline or an escape sequence inside (from a file
+     * name or a hostile type name) would break scripts or drive the terminal. */
     for (char *p = err->msg; *p; p++)
-        if (*p == '\n' || *p == '\r') *p = ' ';
+        if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = '?';
     return code;
 }
 
