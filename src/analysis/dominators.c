@@ -33,36 +33,46 @@ void hd_dom_free(hd_dom *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Per-vertex state, kept together so that the random visits of the main loop touch one cache
+ * line per vertex instead of three or four separate arrays. */
+typedef struct vinfo {
+    uint32_t anc;   /* DFS parent; during the main loop the forest ancestor (path-compressed) */
+    uint32_t semi;  /* semidominator (preorder number) */
+    uint32_t label; /* DFS: edges looked at; main loop: the vertex of minimum semi on the
+                       compressed path, or, before the vertex is processed, its bucket head */
+    uint32_t lsemi; /* semi of label, cached so comparisons need no extra lookup */
+} vinfo;
+
 /* DFS from the root: numbers reachable nodes in preorder. pre[] is node-indexed (number + 1,
- * 0 = not reached); vert[] and parent[] are indexed by number. Every edge is looked at exactly
+ * 0 = not reached); vert[] and vi[] are indexed by number. Every edge is looked at exactly
  * once here, so this pass also does the forward half of the semidominator computation: an edge
  * from an earlier vertex v to w offers semi(w) = v directly (tree edges included), and an edge
  * from a later vertex is counted in rcount[w + 1] for the predecessor lists.
  * Returns the number of vertices reached. */
-static uint32_t dfs(const hd_graph *g, uint32_t *pre, uint32_t *vert, uint32_t *parent,
-                    uint32_t *cursor, uint32_t *semi, uint32_t *rcount)
+static uint32_t dfs(const hd_graph *g, uint32_t *pre, uint32_t *vert, vinfo *vi, uint32_t *rcount,
+                    const uint64_t *inner)
 {
     const uint32_t *target = g->target;
     uint32_t count = 1, v = 0;
     pre[g->root] = 1;
     vert[0] = g->root;
-    parent[0] = 0;
-    semi[0] = 0;
-    cursor[0] = 0; /* edges of the vertex already looked at (4 bytes, not an 8-byte offset) */
+    vi[0] = (vinfo){.anc = 0, .semi = 0, .label = 0};
     uint64_t start = g->first[g->root], end = g->first[g->root + 1];
     for (;;) {
-        uint64_t e = start + cursor[v];
+        uint64_t e = start + vi[v].label;
         if (e < end) {
             hd_node w = target[e];
-            cursor[v]++;
+            vi[v].label++;
+            if (e + 16 < end) __builtin_prefetch(&pre[target[e + 16]]); /* long edge lists */
             uint32_t pw = pre[w];
             if (pw == 0) {
                 pre[w] = ++count;
                 uint32_t k = count - 1;
                 vert[k] = w;
-                parent[k] = v;
-                semi[k] = v;
-                cursor[k] = 0;
+                vi[k] = (vinfo){.anc = v, .semi = v, .label = 0};
+                /* Leaves (strings, byte[]s, ...) are often half the heap: the bitmap (n bits,
+                 * cache-resident) spares reading their edge range, a cache miss each. */
+                if (!(inner[w >> 6] >> (w & 63) & 1)) continue;
                 start = g->first[w];
                 end = g->first[w + 1];
                 v = k;
@@ -70,18 +80,19 @@ static uint32_t dfs(const hd_graph *g, uint32_t *pre, uint32_t *vert, uint32_t *
                  * Ask for all of them at once (up to 16) while they are known: what w's
                  * children need, pre[] and (if undiscovered) their edge range. */
                 for (uint64_t f = start, stop = end < f + 16 ? end : f + 16; f < stop; f++) {
-                    __builtin_prefetch(&pre[target[f]]);
-                    __builtin_prefetch(&g->first[target[f]]);
+                    hd_node c = target[f];
+                    __builtin_prefetch(&pre[c]);
+                    if (inner[c >> 6] >> (c & 63) & 1) __builtin_prefetch(&g->first[c]);
                 }
             } else if (--pw > v) {
-                if (v < semi[pw]) semi[pw] = v;
+                if (v < vi[pw].semi) vi[pw].semi = v;
             } else if (pw < v && pw != 0) {
                 rcount[pw + 1]++;
             }
         } else if (v == 0) {
             return count;
         } else {
-            v = parent[v];
+            v = vi[v].anc;
             start = g->first[vert[v]];
             end = g->first[vert[v] + 1];
         }
@@ -105,33 +116,39 @@ static __attribute__((noinline)) int stack_grow(eval_stack *st)
     return 0;
 }
 
-/* Minimum-semi vertex on the forest path from v up to (not including) its tree root; vertices
- * >= thr are linked. Compresses the path on the way. */
-static inline uint32_t eval(uint32_t v, uint32_t thr, uint32_t *anc, uint32_t *label,
-                            const uint32_t *semi, eval_stack *st)
+/* Minimum-semi vertex on the forest path from v up to (not including) its tree root, and its
+ * semi in *best; vertices >= thr are linked. Compresses the path on the way. */
+static inline uint32_t eval(uint32_t v, uint32_t thr, vinfo *vi, eval_stack *st, uint32_t *best)
 {
-    if (v < thr) return v; /* a tree root */
+    if (v < thr) { /* a tree root */
+        *best = vi[v].semi;
+        return v;
+    }
     /* Push every vertex on the path whose ancestor is linked (the recursive COMPRESS would
      * recurse through exactly these), then fold labels from the top down. */
     uint64_t top = 0;
-    for (uint32_t x = v; anc[x] >= thr; x = anc[x]) {
+    for (uint32_t x = v; vi[x].anc >= thr; x = vi[x].anc) {
         if (top == st->cap && stack_grow(st)) {
             /* No memory to compress: answer by walking the path without changing it. */
-            uint32_t best = label[v];
-            for (uint32_t y = anc[v]; y >= thr && anc[y] != y; y = anc[y])
-                if (semi[label[y]] < semi[best]) best = label[y];
-            return best;
+            uint32_t lab = vi[v].label, ls = vi[v].lsemi;
+            for (uint32_t y = vi[v].anc; y >= thr; y = vi[y].anc)
+                if (vi[y].lsemi < ls) lab = vi[y].label, ls = vi[y].lsemi;
+            *best = ls;
+            return lab;
         }
         st->a[top++] = x;
     }
     while (top) {
-        uint32_t y = st->a[--top], a = anc[y];
-        if (a >= thr) {
-            if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
-            anc[y] = anc[a];
+        vinfo *y = &vi[st->a[--top]];
+        const vinfo *a = &vi[y->anc];
+        if (a->lsemi < y->lsemi) {
+            y->label = a->label;
+            y->lsemi = a->lsemi;
         }
+        y->anc = a->anc;
     }
-    return label[v];
+    *best = vi[v].lsemi;
+    return vi[v].label;
 }
 
 int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
@@ -142,18 +159,20 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
     d->n_nodes = n;
     uint32_t *pre = hd_calloc(n, sizeof *pre, "dominators", err);
     uint32_t *vert = hd_alloc(n, sizeof *vert, "dominators", err);
-    uint32_t *parent = hd_alloc(n, sizeof *parent, "dominators", err);
-    uint32_t *cursor = hd_alloc(n, sizeof *cursor, "dominators", err);
-    uint32_t *semi = hd_alloc(n, sizeof *semi, "dominators", err);
+    vinfo *vi = hd_alloc(n, sizeof *vi, "dominators", err);
     uint32_t *rfirst = hd_calloc((uint64_t)n + 1, sizeof *rfirst, "dominators", err);
-    uint32_t *label = NULL, *bnext = NULL, *rsrc = NULL;
+    uint32_t *bnext = NULL, *rsrc = NULL;
     eval_stack st = {.cap = 4096};
     st.a = hd_alloc(st.cap, sizeof *st.a, "dominators", err);
-    if (!pre || !vert || !parent || !cursor || !semi || !rfirst || !st.a) goto fail;
+    if (!pre || !vert || !vi || !rfirst || !st.a) goto fail;
 
-    uint32_t r = dfs(g, pre, vert, parent, cursor, semi, rfirst);
-    free(cursor);
-    cursor = NULL;
+    /* Which nodes have references at all (one sequential pass over first[]). */
+    uint64_t *inner = hd_calloc(((uint64_t)n + 63) / 64, sizeof *inner, "dominators", err);
+    if (!inner) goto fail;
+    for (hd_node x = 0; x < n; x++)
+        if (g->first[x + 1] > g->first[x]) inner[x >> 6] |= 1ull << (x & 63);
+    uint32_t r = dfs(g, pre, vert, vi, rfirst, inner);
+    free(inner);
     d->n_reachable = r;
 
     /* Predecessor lists of the edges that go from a later to an earlier vertex (the only ones
@@ -185,50 +204,45 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
     free(pre); /* the node -> vertex map is not needed any more; vert[] maps back */
     pre = NULL;
 
-    label = hd_alloc(r, sizeof *label, "dominators", err);
     bnext = hd_alloc(r, sizeof *bnext, "dominators", err);
-    if (!label || !bnext) goto fail;
-    uint32_t *anc = parent;
-    for (uint32_t i = 0; i < r; i++) label[i] = NONE; /* empty buckets */
+    if (!bnext) goto fail;
+    for (uint32_t i = 0; i < r; i++) vi[i].label = NONE; /* empty buckets */
     for (uint32_t w = r - 1; w >= 1; w--) {
-        uint32_t s = semi[w];
+        uint32_t s = vi[w].semi;
         for (uint32_t k = rfirst[w]; k-- > rfirst[w - 1];) {
             /* rsrc[] is read strictly downwards (w descends, and so does k): fetch what the
              * vertices a few steps ahead will need. */
-            if (k >= 8) {
-                __builtin_prefetch(&anc[rsrc[k - 8]]);
-                __builtin_prefetch(&label[rsrc[k - 8]]);
-            }
-            uint32_t u = eval(rsrc[k], w + 1, anc, label, semi, &st);
-            if (semi[u] < s) s = semi[u];
+            if (k >= 8) __builtin_prefetch(&vi[rsrc[k - 8]]);
+            uint32_t su;
+            eval(rsrc[k], w + 1, vi, &st, &su);
+            if (su < s) s = su;
         }
-        semi[w] = s;
-        /* w's own bucket was emptied when its children were processed; from now on label[w]
+        /* w's own bucket was emptied when its children were processed; from now on its label
          * is a label. Then w joins the bucket of its semidominator. */
-        label[w] = w;
-        bnext[w] = label[s];
-        label[s] = w;
+        vi[w].semi = s;
+        vi[w].label = w;
+        vi[w].lsemi = s;
+        bnext[w] = vi[s].label;
+        vi[s].label = w;
         /* w is linked (thr drops to w); the bucket of its parent can now be resolved. */
-        uint32_t p = anc[w];
-        for (uint32_t v = label[p]; v != NONE;) {
-            uint32_t next = bnext[v];
-            uint32_t u = eval(v, w, anc, label, semi, &st);
-            bnext[v] = semi[u] < semi[v] ? u : p;
+        uint32_t p = vi[w].anc;
+        for (uint32_t v = vi[p].label; v != NONE;) {
+            uint32_t next = bnext[v], su;
+            uint32_t u = eval(v, w, vi, &st, &su);
+            bnext[v] = su < vi[v].semi ? u : p;
             v = next;
         }
-        label[p] = NONE;
+        vi[p].label = NONE;
     }
     free(rsrc);
     free(rfirst);
-    free(label);
-    free(parent);
     free(st.a);
-    rsrc = rfirst = label = parent = st.a = NULL;
+    rsrc = rfirst = st.a = NULL;
     uint32_t *idom = bnext;
     for (uint32_t w = 1; w < r; w++)
-        if (idom[w] != semi[w]) idom[w] = idom[idom[w]];
-    free(semi);
-    semi = NULL;
+        if (idom[w] != vi[w].semi) idom[w] = idom[idom[w]];
+    free(vi);
+    vi = NULL;
 
     /* Node-indexed outputs. */
     d->retained = hd_calloc(n, sizeof *d->retained, "retained sizes", err);
@@ -247,10 +261,7 @@ fail:
     free(st.a);
     free(pre);
     free(vert);
-    free(parent);
-    free(cursor);
-    free(semi);
-    free(label);
+    free(vi);
     free(bnext);
     free(rfirst);
     free(rsrc);
