@@ -5,7 +5,7 @@
 #   make golden     regenerate golden/ (review the diff: it is a behaviour change)
 #   make asan       build and run the whole suite under ASan+UBSan
 #   make fuzz       build the libFuzzer targets (clang)
-#   make format     clang-format every source file
+#   make format     clang-format every source file (make format-check: CI's check)
 
 CC      ?= cc
 OPT     ?= -O2
@@ -28,7 +28,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/unit/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit cli-tests oracle-tests golden-tests bench golden asan fuzz format clean
+.PHONY: format-check all check unit cli-tests oracle-tests golden-tests bench golden asan fuzz format clean
 
 all: heapdiff
 
@@ -69,6 +69,9 @@ check-asan: $(UNIT_BIN) $(CLI_OBJ) $(LIB)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf build build-asan build-fuzz heapdiff

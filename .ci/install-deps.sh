@@ -7,7 +7,7 @@ set -euo pipefail
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 pkgs=(build-essential make pkg-config libarchive-dev libjansson-dev libxxhash-dev libcmocka-dev
-      clang libclang-rt-dev)
+      clang libclang-rt-dev clang-format git)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()

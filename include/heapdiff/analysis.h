@@ -9,11 +9,11 @@
 
 typedef struct hd_dom {
     uint32_t n_nodes;
-    uint32_t n_reachable;  /* nodes reachable from the root, the root included */
-    uint32_t *idom;        /* [n_nodes] immediate dominator; HD_NODE_NONE for the root and for
-                              unreachable nodes */
-    uint64_t *retained;    /* [n_nodes] sum of weights of the dominator subtree; 0 unreachable */
-    uint32_t *order;       /* [n_reachable] reachable nodes, every node after its dominator */
+    uint32_t n_reachable; /* nodes reachable from the root, the root included */
+    uint32_t *idom;       /* [n_nodes] immediate dominator; HD_NODE_NONE for the root and for
+                             unreachable nodes */
+    uint64_t *retained;   /* [n_nodes] sum of weights of the dominator subtree; 0 unreachable */
+    uint32_t *order;      /* [n_reachable] reachable nodes, every node after its dominator */
 } hd_dom;
 
 /* Computes immediate dominators from g->root (iterative Semi-NCA, no recursion) and retained
@@ -32,11 +32,11 @@ typedef struct hd_type_row {
 } hd_type_row;
 
 typedef struct hd_totals {
-    uint64_t nodes, edges;      /* graph size, pseudo nodes included */
-    uint64_t count, shallow;    /* reachable objects of size > 0 */
+    uint64_t nodes, edges;   /* graph size, pseudo nodes included */
+    uint64_t count, shallow; /* reachable objects of size > 0 */
     uint64_t unreachable_count, unreachable_shallow;
-    uint64_t pseudo_nodes;      /* size-0 nodes (roots, categories, undefined) */
-    uint32_t types;             /* rows with at least one object */
+    uint64_t pseudo_nodes; /* size-0 nodes (roots, categories, undefined) */
+    uint32_t types;        /* rows with at least one object */
 } hd_totals;
 
 typedef struct hd_stats {

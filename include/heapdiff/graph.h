@@ -62,7 +62,7 @@ typedef struct hd_typetab {
 
 /* Facts about the snapshot that reports repeat (all optional: 0/NULL when unknown). */
 typedef struct hd_graph_meta {
-    char format[32];      /* "gcdump", "minidump", ... */
+    char format[32];       /* "gcdump", "minidump", ... */
     uint32_t pointer_size; /* 4 or 8; 0 unknown */
     int gcdump_version;    /* GCHeapDump serialization version */
     char *creation_tool;   /* malloc'd strings or NULL */
@@ -87,13 +87,13 @@ typedef struct hd_big_size {
 typedef struct hd_graph {
     uint32_t n_nodes;
     uint64_t n_edges;
-    hd_node root;       /* the synthetic root: its children are roots or root categories */
-    uint32_t *type;     /* [n_nodes] type id */
-    uint32_t *size;     /* [n_nodes] bytes, or HD_SIZE_BIG: see big[] */
-    uint64_t *addr;     /* [n_nodes] object address, 0 for pseudo nodes */
-    uint64_t *first;    /* [n_nodes + 1] CSR: edges of n are target[first[n] .. first[n+1]) */
-    uint32_t *target;   /* [n_edges] */
-    hd_big_size *big;   /* sizes >= 4 GiB - 1, sorted by node */
+    hd_node root;     /* the synthetic root: its children are roots or root categories */
+    uint32_t *type;   /* [n_nodes] type id */
+    uint32_t *size;   /* [n_nodes] bytes, or HD_SIZE_BIG: see big[] */
+    uint64_t *addr;   /* [n_nodes] object address, 0 for pseudo nodes */
+    uint64_t *first;  /* [n_nodes + 1] CSR: edges of n are target[first[n] .. first[n+1]) */
+    uint32_t *target; /* [n_edges] */
+    hd_big_size *big; /* sizes >= 4 GiB - 1, sorted by node */
     uint32_t n_big, cap_big;
     /* Weak references (weak handles, weak edges): recorded, never part of reachability. */
     hd_node (*weak)[2];

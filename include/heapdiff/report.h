@@ -29,8 +29,8 @@ typedef struct hd_report_input {
     const hd_graph *graph;
 } hd_report_input;
 
-int hd_report_stat(FILE *out, const hd_report_input *in, const hd_stats *s,
-                   const hd_report_opts *o, hd_error *err);
+int hd_report_stat(FILE *out, const hd_report_input *in, const hd_stats *s, const hd_report_opts *o,
+                   hd_error *err);
 int hd_report_diff(FILE *out, const hd_report_input in[2], const hd_diff *d,
                    const hd_report_opts *o, hd_error *err);
 

@@ -13,9 +13,15 @@ void hd_diff_free(hd_diff *d)
     memset(d, 0, sizeof *d);
 }
 
-static int sign(uint64_t before, uint64_t after) { return after > before ? 1 : after < before ? -1 : 0; }
+static int sign(uint64_t before, uint64_t after)
+{
+    return after > before ? 1 : after < before ? -1 : 0;
+}
 
-static int64_t delta(uint64_t before, uint64_t after) { return (int64_t)(after - before); }
+static int64_t delta(uint64_t before, uint64_t after)
+{
+    return (int64_t)(after - before);
+}
 
 static int cmp_diff(const void *pa, const void *pb)
 {

@@ -123,8 +123,7 @@ static int cmp_rows(const void *pa, const void *pb)
     return strcmp(a->module, b->module);
 }
 
-int hd_stats_compute(const hd_graph *g, const hd_dom *d, unsigned flags, hd_stats *s,
-                     hd_error *err)
+int hd_stats_compute(const hd_graph *g, const hd_dom *d, unsigned flags, hd_stats *s, hd_error *err)
 {
     memset(s, 0, sizeof *s);
     uint32_t *row_of = hd_alloc(g->types.count, sizeof *row_of, "type rows", err);

@@ -10,7 +10,8 @@ int cmd_diff(const cli_opts *o, hd_error *err)
                 "heapdiff: diff takes two files, BEFORE and AFTER (got %d)%s\n"
                 "Try 'heapdiff --help' for more information.\n",
                 o->n_files,
-                o->n_files > 2 ? "; trends over three or more snapshots are not supported yet" : "");
+                o->n_files > 2 ? "; trends over three or more snapshots are not supported yet"
+                               : "");
         return HD_EUSAGE;
     }
     cli_snapshot s[2];

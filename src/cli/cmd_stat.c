@@ -6,8 +6,10 @@
 int cmd_stat(const cli_opts *o, hd_error *err)
 {
     if (o->n_files != 1) {
-        fprintf(stderr, "heapdiff: stat takes exactly one file (got %d)\n"
-                        "Try 'heapdiff --help' for more information.\n", o->n_files);
+        fprintf(stderr,
+                "heapdiff: stat takes exactly one file (got %d)\n"
+                "Try 'heapdiff --help' for more information.\n",
+                o->n_files);
         return HD_EUSAGE;
     }
     cli_snapshot s;

@@ -51,12 +51,24 @@ static int parse_size(const char *s, uint64_t *out)
     double mul = 1;
     if (*end) {
         switch (toupper((unsigned char)*end)) {
-        case 'K': mul = 1024.0; break;
-        case 'M': mul = 1024.0 * 1024; break;
-        case 'G': mul = 1024.0 * 1024 * 1024; break;
-        case 'T': mul = 1024.0 * 1024 * 1024 * 1024; break;
-        case 'B': mul = 1; end--; break;
-        default: return -1;
+        case 'K':
+            mul = 1024.0;
+            break;
+        case 'M':
+            mul = 1024.0 * 1024;
+            break;
+        case 'G':
+            mul = 1024.0 * 1024 * 1024;
+            break;
+        case 'T':
+            mul = 1024.0 * 1024 * 1024 * 1024;
+            break;
+        case 'B':
+            mul = 1;
+            end--;
+            break;
+        default:
+            return -1;
         }
         end++;
         if (*end && strcasecmp(end, "B") && strcasecmp(end, "iB")) return -1;
@@ -88,15 +100,30 @@ static int usage_error(const char *fmt, const char *arg)
 
 int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit_now)
 {
-    enum { OPT_FORMAT = 256, OPT_TOP, OPT_MIN, OPT_BYMOD, OPT_RAW, OPT_MAXG, OPT_COLOR, OPT_VERSION };
+    enum {
+        OPT_FORMAT = 256,
+        OPT_TOP,
+        OPT_MIN,
+        OPT_BYMOD,
+        OPT_RAW,
+        OPT_MAXG,
+        OPT_COLOR,
+        OPT_VERSION
+    };
     static const struct option longs[] = {
-        {"format", required_argument, 0, OPT_FORMAT}, {"output", required_argument, 0, 'o'},
-        {"top", required_argument, 0, OPT_TOP},       {"min-bytes", required_argument, 0, OPT_MIN},
-        {"by-module", no_argument, 0, OPT_BYMOD},     {"max-growth", required_argument, 0, OPT_MAXG},
+        {"format", required_argument, 0, OPT_FORMAT},
+        {"output", required_argument, 0, 'o'},
+        {"top", required_argument, 0, OPT_TOP},
+        {"min-bytes", required_argument, 0, OPT_MIN},
+        {"by-module", no_argument, 0, OPT_BYMOD},
+        {"max-growth", required_argument, 0, OPT_MAXG},
         {"raw-names", no_argument, 0, OPT_RAW},
-        {"color", optional_argument, 0, OPT_COLOR},   {"colour", optional_argument, 0, OPT_COLOR},
-        {"quiet", no_argument, 0, 'q'},               {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, OPT_VERSION},     {0, 0, 0, 0},
+        {"color", optional_argument, 0, OPT_COLOR},
+        {"colour", optional_argument, 0, OPT_COLOR},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, OPT_VERSION},
+        {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
     o->report.top = 25;
@@ -119,7 +146,9 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
             else
                 return usage_error("unknown --format '%s' (expected text, json or csv)", optarg);
             break;
-        case 'o': o->output = optarg; break;
+        case 'o':
+            o->output = optarg;
+            break;
         case OPT_TOP:
             if (parse_count(optarg, &o->report.top))
                 return usage_error("--top expects a number of rows, got '%s'", optarg);
@@ -129,8 +158,12 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
                 return usage_error("--min-bytes expects a size such as 4096 or 10M, got '%s'",
                                    optarg);
             break;
-        case OPT_BYMOD: o->report.by_module = 1; break;
-        case OPT_RAW: o->report.raw_names = 1; break;
+        case OPT_BYMOD:
+            o->report.by_module = 1;
+            break;
+        case OPT_RAW:
+            o->report.raw_names = 1;
+            break;
         case OPT_MAXG:
             if (parse_size(optarg, &v))
                 return usage_error("--max-growth expects a size such as 1048576 or 10M, got '%s'",
@@ -147,7 +180,9 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
             else
                 return usage_error("--color expects auto, always or never, got '%s'", optarg);
             break;
-        case 'q': o->quiet = 1; break;
+        case 'q':
+            o->quiet = 1;
+            break;
         case 'h':
             cli_usage(stdout);
             *exit_now = 1;
@@ -156,8 +191,10 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
             printf("heapdiff %s\n", HEAPDIFF_VERSION);
             *exit_now = 1;
             return HD_OK;
-        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     o->files = (const char **)argv + optind;
@@ -168,9 +205,8 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
     int tty = !o->output && isatty(STDOUT_FILENO);
     const char *no_color = getenv("NO_COLOR");
     const char *term = getenv("TERM");
-    o->report.color = o->color_mode > 0 ||
-                      (o->color_mode == 0 && tty && !(no_color && *no_color) &&
-                       !(term && !strcmp(term, "dumb")));
+    o->report.color = o->color_mode > 0 || (o->color_mode == 0 && tty && !(no_color && *no_color) &&
+                                            !(term && !strcmp(term, "dumb")));
     if (o->report.format != HD_OUT_TEXT) o->report.color = 0;
     if (tty) {
         struct winsize ws;

@@ -185,7 +185,8 @@ int fs_string(fs_reader *r, int *is_null, uint64_t *len, const char *what)
         }
         if (pending_high) {
             if (c >= 0xDC00 && c <= 0xDFFF) {
-                put_utf8(r->scratch, &out, 0x10000 + ((pending_high - 0xD800) << 10) + (c - 0xDC00));
+                put_utf8(r->scratch, &out,
+                         0x10000 + ((pending_high - 0xD800) << 10) + (c - 0xDC00));
                 pending_high = 0;
                 continue;
             }
@@ -209,13 +210,13 @@ int fs_open(fs_reader *r)
 {
     static const char sig[] = FS_SIGNATURE;
     const uint64_t siglen = sizeof sig - 1;
-    if (r->size < 4 + siglen || le32(r->data) != siglen ||
-        memcmp(r->data + 4, sig, siglen) != 0)
+    if (r->size < 4 + siglen || le32(r->data) != siglen || memcmp(r->data + 4, sig, siglen) != 0)
         return fs_fail_at(r, 0, "expected the FastSerialization signature \"%s\"", sig);
     /* End of stream (§2.7): ... 06 | i32 count, u32 label[count] | u32 table | u32 trailer. */
     uint64_t min_size = 4 + siglen + 1 + 4 + 4 + 4;
     if (r->size < min_size)
-        return fs_fail_at(r, r->size, "file ends after %llu bytes; expected at least %llu "
+        return fs_fail_at(r, r->size,
+                          "file ends after %llu bytes; expected at least %llu "
                           "(objects, forward-reference table, trailer); the file is truncated",
                           (unsigned long long)r->size, (unsigned long long)min_size);
     uint64_t trailer = le32(r->data + r->size - 4);
@@ -269,8 +270,10 @@ static int read_type_ref(fs_reader *r, fs_type *type, const char *what)
         if (fs_i32(r, &label, what)) return HD_EINPUT;
         const fs_type *found = find_type(r, (uint32_t)label);
         if (!found)
-            return fs_fail_at(r, at, "%s: reference to a type descriptor at offset %u, where none "
-                              "was read", what, (uint32_t)label);
+            return fs_fail_at(r, at,
+                              "%s: reference to a type descriptor at offset %u, where none "
+                              "was read",
+                              what, (uint32_t)label);
         *type = *found;
         return HD_OK;
     }
@@ -280,8 +283,10 @@ static int read_type_ref(fs_reader *r, fs_type *type, const char *what)
     uint8_t tt;
     if (fs_u8(r, &tt, what)) return HD_EINPUT;
     if (tt != FS_NULL)
-        return fs_fail_at(r, at + 1, "%s: expected 0x01 (the type of a type descriptor), found "
-                          "0x%02x", what, tt);
+        return fs_fail_at(r, at + 1,
+                          "%s: expected 0x01 (the type of a type descriptor), found "
+                          "0x%02x",
+                          what, tt);
     fs_type ty = {.label = (uint32_t)at};
     int is_null;
     uint64_t len;
@@ -310,7 +315,9 @@ int fs_object(fs_reader *r, int *kind, fs_type *type, const char *what)
     memset(type, 0, sizeof *type);
     if (fs_u8(r, &t, what)) return HD_EINPUT;
     switch (t) {
-    case FS_NULL: *kind = FS_NULL; return HD_OK;
+    case FS_NULL:
+        *kind = FS_NULL;
+        return HD_OK;
     case FS_OBJREF: {
         int32_t label;
         if (fs_i32(r, &label, what)) return HD_EINPUT;
@@ -321,7 +328,9 @@ int fs_object(fs_reader *r, int *kind, fs_type *type, const char *what)
         return HD_OK;
     }
     case FS_BEGIN:
-    case FS_BEGIN_PRIVATE: *kind = FS_BEGIN; return read_type_ref(r, type, what);
+    case FS_BEGIN_PRIVATE:
+        *kind = FS_BEGIN;
+        return read_type_ref(r, type, what);
     default:
         return fs_fail_at(r, at, "%s: expected an object (tag 0x01, 0x02 or 0x04), found 0x%02x",
                           what, t);
@@ -338,18 +347,32 @@ int fs_end_object(fs_reader *r, const char *what)
         uint64_t len;
         if (fs_u8(r, &t, what)) return HD_EINPUT;
         switch (t) {
-        case FS_END: return HD_OK;
-        case FS_BYTE: fs_skip(r, 1, "tagged byte"); break;
-        case FS_INT16: fs_skip(r, 2, "tagged int16"); break;
-        case FS_INT32: fs_skip(r, 4, "tagged int32"); break;
-        case FS_INT64: fs_skip(r, 8, "tagged int64"); break;
-        case FS_STRING: fs_string(r, &is_null, &len, "tagged string"); break;
+        case FS_END:
+            return HD_OK;
+        case FS_BYTE:
+            fs_skip(r, 1, "tagged byte");
+            break;
+        case FS_INT16:
+            fs_skip(r, 2, "tagged int16");
+            break;
+        case FS_INT32:
+            fs_skip(r, 4, "tagged int32");
+            break;
+        case FS_INT64:
+            fs_skip(r, 8, "tagged int64");
+            break;
+        case FS_STRING:
+            fs_string(r, &is_null, &len, "tagged string");
+            break;
         case FS_NULL:
         case FS_BEGIN:
-        case FS_BEGIN_PRIVATE: break;
+        case FS_BEGIN_PRIVATE:
+            break;
         case FS_OBJREF:
         case FS_FWDREF:
-        case FS_FWDDEF: fs_skip(r, 4, "reference"); break;
+        case FS_FWDDEF:
+            fs_skip(r, 4, "reference");
+            break;
         case FS_SKIP_REGION:
             if (!fs_i32(r, &v, "skip region")) fs_goto_forward(r, v, "skip region");
             break;
@@ -357,8 +380,10 @@ int fs_end_object(fs_reader *r, const char *what)
             if (!fs_count(r, &v, 1, "blob size")) fs_skip(r, (uint64_t)v, "blob");
             break;
         default:
-            return fs_fail_at(r, at, "expected the end of %s (tag 0x06) or a tagged field, found "
-                              "0x%02x", what, t);
+            return fs_fail_at(r, at,
+                              "expected the end of %s (tag 0x06) or a tagged field, found "
+                              "0x%02x",
+                              what, t);
         }
         if (r->failed) return HD_EINPUT;
     }

@@ -44,7 +44,7 @@ typedef struct fs_reader {
     uint64_t n_types, cap_types;
     uint32_t *fwd; /* forward-reference table from the trailer */
     uint32_t n_fwd;
-    uint64_t end; /* offset of the final EndObject marker (start of the trailer area) */
+    uint64_t end;  /* offset of the final EndObject marker (start of the trailer area) */
     char *scratch; /* decoded UTF-8 of the last string read */
     uint64_t scratch_cap;
 } fs_reader;

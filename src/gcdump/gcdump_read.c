@@ -22,13 +22,13 @@ typedef struct node_rec {
 typedef struct gc_reader {
     fs_reader r;
     hd_graph *g;
-    int version;      /* GCHeapDump version */
-    int graph_min;    /* MemoryGraph MinimumReaderVersion: 1 = deferred types follow the blob */
+    int version;   /* GCHeapDump version */
+    int graph_min; /* MemoryGraph MinimumReaderVersion: 1 = deferred types follow the blob */
     int32_t n_types;
     uint64_t *type_pos; /* file offset of each type record, re-read when interning */
     int32_t *type_size;
-    uint32_t *type_map; /* file type index -> interned type id */
-    int32_t *def_id;    /* deferred (ProjectN) type ids, or NULL */
+    uint32_t *type_map;   /* file type index -> interned type id */
+    int32_t *def_id;      /* deferred (ProjectN) type ids, or NULL */
     uint64_t *def_module; /* offset of the module path string, 0 = none */
     int32_t n_nodes;
     uint64_t offsets_at; /* file offset of the u32 node offsets */
@@ -36,7 +36,7 @@ typedef struct gc_reader {
     uint32_t blob_len;
     int64_t total_size;
     int32_t root;
-    int is64;           /* -1 unknown */
+    int is64;             /* -1 unknown */
     uint64_t *mod_labels; /* Graphs.Module objects: label and path-string offset, by label */
     uint64_t *mod_paths;
     uint64_t n_mods, cap_mods, cap_mod_paths;
@@ -80,8 +80,9 @@ static int read_node(gc_reader *gr, hd_node i, node_rec *n)
     uint64_t at = gr->offsets_at + 4ull * i;
     uint64_t off = le32(gr->r.data + at);
     if (off >= gr->blob_len)
-        return fs_fail_at(&gr->r, at, "node %u: record offset %llu is past the node blob (%u bytes)",
-                          i, (unsigned long long)off, gr->blob_len);
+        return fs_fail_at(&gr->r, at,
+                          "node %u: record offset %llu is past the node blob (%u bytes)", i,
+                          (unsigned long long)off, gr->blob_len);
     int32_t tas, v;
     if (read_cint(gr, &off, &tas, i, "type")) return HD_EINPUT;
     n->type = tas >> 1; /* arithmetic shift: a negative index stays negative and is refused */
@@ -90,8 +91,7 @@ static int read_node(gc_reader *gr, hd_node i, node_rec *n)
                           n->type, gr->n_types - 1);
     if (tas & 1) {
         if (read_cint(gr, &off, &v, i, "size")) return HD_EINPUT;
-        if (v < 0)
-            return fs_fail_at(&gr->r, gr->blob_at + off, "node %u: negative size %d", i, v);
+        if (v < 0) return fs_fail_at(&gr->r, gr->blob_at + off, "node %u: negative size %d", i, v);
         n->size = v;
     } else {
         n->size = gr->type_size[n->type];
@@ -139,7 +139,8 @@ static int read_type_table(gc_reader *gr)
         int is_null;
         uint64_t len;
         gr->type_pos[t] = r->pos;
-        if (fs_string(r, &is_null, &len, "type name") || fs_i32(r, &gr->type_size[t], "type size") ||
+        if (fs_string(r, &is_null, &len, "type name") ||
+            fs_i32(r, &gr->type_size[t], "type size") ||
             fs_string(r, &is_null, &len, "type module"))
             return HD_EINPUT;
     }
@@ -195,8 +196,8 @@ static int read_module(gc_reader *gr, uint64_t *path_at)
     uint64_t cap = gr->cap_mods;
     if (hd_grow((void **)&gr->mod_labels, &cap, gr->n_mods + 1, sizeof *gr->mod_labels, "modules",
                 r->err) ||
-        hd_grow((void **)&gr->mod_paths, &gr->cap_mod_paths, gr->n_mods + 1,
-                sizeof *gr->mod_paths, "modules", r->err))
+        hd_grow((void **)&gr->mod_paths, &gr->cap_mod_paths, gr->n_mods + 1, sizeof *gr->mod_paths,
+                "modules", r->err))
         return r->failed = 1, HD_EINTERNAL;
     gr->cap_mods = cap;
     gr->mod_labels[gr->n_mods] = at; /* labels grow with the position: the table stays sorted */
@@ -293,7 +294,8 @@ static int build_graph(gc_reader *gr)
             return HD_EINPUT;
         n_edges += (uint64_t)rec.n_children;
     }
-    if (hd_graph_alloc(g, (uint64_t)gr->n_nodes, n_edges, r->err)) return r->failed = 1, r->err->code;
+    if (hd_graph_alloc(g, (uint64_t)gr->n_nodes, n_edges, r->err))
+        return r->failed = 1, r->err->code;
     /* Pass 2: fill the CSR arrays in node order. */
     uint64_t e = 0;
     for (int32_t i = 0; i < gr->n_nodes; i++) {
@@ -318,12 +320,14 @@ static int read_memory_graph(gc_reader *gr)
     if (fs_object(r, &kind, &ty, "MemoryGraph")) return HD_EINPUT;
     if (kind != FS_BEGIN || strcmp(ty.name, "Graphs.MemoryGraph") != 0)
         return fs_fail_at(r, at, "expected the Graphs.MemoryGraph object%s%s%s",
-                          kind == FS_BEGIN ? ", found type \"" : "", kind == FS_BEGIN ? ty.name : "",
-                          kind == FS_BEGIN ? "\"" : "");
+                          kind == FS_BEGIN ? ", found type \"" : "",
+                          kind == FS_BEGIN ? ty.name : "", kind == FS_BEGIN ? "\"" : "");
     gr->graph_min = ty.min_reader;
     if (ty.min_reader > 1)
-        return fs_fail_at(r, at, "Graphs.MemoryGraph needs reader version %d; heapdiff reads "
-                          "versions up to 1", ty.min_reader);
+        return fs_fail_at(r, at,
+                          "Graphs.MemoryGraph needs reader version %d; heapdiff reads "
+                          "versions up to 1",
+                          ty.min_reader);
     if (fs_i64(r, &gr->total_size, "total size") || fs_i32(r, &gr->root, "root index") ||
         read_type_table(gr))
         return HD_EINPUT;
@@ -424,8 +428,7 @@ static int read_process_fields(gc_reader *gr)
     uint64_t len;
     int64_t i64;
     if (fs_string(r, &is_null, &len, "CollectionLog") ||
-        fs_i64(r, &m->time_ticks, "TimeCollected") ||
-        fs_string(r, &is_null, &len, "MachineName"))
+        fs_i64(r, &m->time_ticks, "TimeCollected") || fs_string(r, &is_null, &len, "MachineName"))
         return HD_EINPUT;
     if (!is_null && !(m->machine_name = hd_strndup(r->scratch, len, r->err)))
         return r->failed = 1, HD_EINTERNAL;
@@ -540,8 +543,7 @@ static int read_gcheapdump(gc_reader *gr)
     return fs_end_object(r, "GCHeapDump");
 }
 
-int hd_gcdump_read(const char *name, const uint8_t *data, uint64_t size, hd_graph *g,
-                   hd_error *err)
+int hd_gcdump_read(const char *name, const uint8_t *data, uint64_t size, hd_graph *g, hd_error *err)
 {
     gc_reader gr;
     memset(&gr, 0, sizeof gr);

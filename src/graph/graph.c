@@ -81,8 +81,7 @@ uint64_t hd_graph_big_size(const hd_graph *g, hd_node n)
 
 int hd_graph_add_weak(hd_graph *g, hd_node from, hd_node to, hd_error *err)
 {
-    if (hd_grow((void **)&g->weak, &g->cap_weak, g->n_weak + 1, sizeof *g->weak, "weak edges",
-                err))
+    if (hd_grow((void **)&g->weak, &g->cap_weak, g->n_weak + 1, sizeof *g->weak, "weak edges", err))
         return err->code;
     g->weak[g->n_weak][0] = from;
     g->weak[g->n_weak][1] = to;

@@ -7,7 +7,10 @@
 #include "heapdiff/graph.h"
 #include "util/alloc.h"
 
-void hd_typetab_init(hd_typetab *t) { memset(t, 0, sizeof *t); }
+void hd_typetab_init(hd_typetab *t)
+{
+    memset(t, 0, sizeof *t);
+}
 
 void hd_typetab_free(hd_typetab *t)
 {

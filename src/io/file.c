@@ -13,8 +13,7 @@ int hd_file_open(hd_file *f, const char *path, hd_error *err)
     memset(f, 0, sizeof *f);
     f->path = path;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return hd_error_set(err, HD_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    if (fd < 0) return hd_error_set(err, HD_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

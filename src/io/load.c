@@ -17,11 +17,16 @@ enum hd_input_format hd_sniff(const uint8_t *data, uint64_t size)
 const char *hd_format_name(enum hd_input_format f)
 {
     switch (f) {
-    case HD_FMT_GCDUMP: return "gcdump";
-    case HD_FMT_HGRAPH: return "hgraph";
-    case HD_FMT_MINIDUMP: return "minidump";
-    case HD_FMT_ELFCORE: return "elfcore";
-    default: return "unknown";
+    case HD_FMT_GCDUMP:
+        return "gcdump";
+    case HD_FMT_HGRAPH:
+        return "hgraph";
+    case HD_FMT_MINIDUMP:
+        return "minidump";
+    case HD_FMT_ELFCORE:
+        return "elfcore";
+    default:
+        return "unknown";
     }
 }
 
@@ -32,7 +37,9 @@ int hd_load(const char *path, hd_graph *g, hd_error *err)
     int rc;
     enum hd_input_format fmt = hd_sniff(f.data, f.size);
     switch (fmt) {
-    case HD_FMT_GCDUMP: rc = hd_gcdump_read(path, f.data, f.size, g, err); break;
+    case HD_FMT_GCDUMP:
+        rc = hd_gcdump_read(path, f.data, f.size, g, err);
+        break;
     case HD_FMT_MINIDUMP:
     case HD_FMT_ELFCORE:
     case HD_FMT_HGRAPH:

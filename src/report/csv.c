@@ -27,8 +27,7 @@ static int finish(FILE *out, hd_error *err)
 }
 
 int hd_render_stat_csv(FILE *out, const hd_report_input *in, const hd_stats *s,
-                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                       hd_error *err)
+                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err)
 {
     fprintf(out, "name,%scount,shallow,retained,percent,unreachable_count,unreachable_shallow\r\n",
             o->by_module ? "module," : "");
@@ -40,16 +39,17 @@ int hd_render_stat_csv(FILE *out, const hd_report_input *in, const hd_stats *s,
             field(out, r->module);
             fputc(',', out);
         }
-        double pct = s->totals.shallow ? 100.0 * (double)r->retained / (double)s->totals.shallow : 0;
-        fprintf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.2f,%" PRIu64 ",%" PRIu64 "\r\n", r->count,
-                r->shallow, r->retained, pct, r->unreachable_count, r->unreachable_shallow);
+        double pct =
+            s->totals.shallow ? 100.0 * (double)r->retained / (double)s->totals.shallow : 0;
+        fprintf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.2f,%" PRIu64 ",%" PRIu64 "\r\n",
+                r->count, r->shallow, r->retained, pct, r->unreachable_count,
+                r->unreachable_shallow);
     }
     return finish(out, err);
 }
 
 int hd_render_diff_csv(FILE *out, const hd_report_input in[2], const hd_diff *d,
-                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                       hd_error *err)
+                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err)
 {
     fprintf(out,
             "name,%sstatus,count_before,count_after,count_delta,shallow_before,shallow_after,"

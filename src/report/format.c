@@ -56,12 +56,20 @@ const char *hd_group_signed(char *buf, int64_t v)
 const char *hd_diff_status_name(int status)
 {
     switch (status) {
-    case HD_DIFF_GREW: return "grew";
-    case HD_DIFF_SHRANK: return "shrank";
-    case HD_DIFF_NEW: return "new";
-    case HD_DIFF_GONE: return "gone";
-    default: return "same";
+    case HD_DIFF_GREW:
+        return "grew";
+    case HD_DIFF_SHRANK:
+        return "shrank";
+    case HD_DIFF_NEW:
+        return "new";
+    case HD_DIFF_GONE:
+        return "gone";
+    default:
+        return "same";
     }
 }
 
-int hd_row_visible(uint64_t index, const hd_report_opts *o) { return !o->top || index < o->top; }
+int hd_row_visible(uint64_t index, const hd_report_opts *o)
+{
+    return !o->top || index < o->top;
+}

@@ -8,7 +8,10 @@
 #include "report/render.h"
 #include "util/alloc.h"
 
-static json_t *jint(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *jint(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
 
 static json_t *triple(uint64_t before, uint64_t after)
 {
@@ -20,13 +23,12 @@ static json_t *input_json(const hd_report_input *in)
 {
     const hd_graph *g = in->graph;
     const hd_graph_meta *m = &g->meta;
-    json_t *o = json_pack("{s:s,s:s,s:i,s:o,s:o,s:b,s:f,s:f}", "file", in->path, "format",
-                          m->format, "pointer_size", (int)m->pointer_size, "nodes",
-                          jint(g->n_nodes), "edges", jint(g->n_edges), "sampled",
-                          m->type_multiplier != NULL, "count_multiplier",
-                          m->type_multiplier ? (double)m->avg_count_multiplier : 1.0,
-                          "size_multiplier",
-                          m->type_multiplier ? (double)m->avg_size_multiplier : 1.0);
+    json_t *o =
+        json_pack("{s:s,s:s,s:i,s:o,s:o,s:b,s:f,s:f}", "file", in->path, "format", m->format,
+                  "pointer_size", (int)m->pointer_size, "nodes", jint(g->n_nodes), "edges",
+                  jint(g->n_edges), "sampled", m->type_multiplier != NULL, "count_multiplier",
+                  m->type_multiplier ? (double)m->avg_count_multiplier : 1.0, "size_multiplier",
+                  m->type_multiplier ? (double)m->avg_size_multiplier : 1.0);
     json_object_set_new(o, "creation_tool",
                         m->creation_tool ? json_string(m->creation_tool) : json_null());
     return o;
@@ -43,8 +45,7 @@ static int emit(FILE *out, json_t *doc, hd_error *err)
 }
 
 int hd_render_stat_json(FILE *out, const hd_report_input *in, const hd_stats *s,
-                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                        hd_error *err)
+                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err)
 {
     const hd_totals *t = &s->totals;
     json_t *types = json_array();
@@ -57,9 +58,9 @@ int hd_render_stat_json(FILE *out, const hd_report_input *in, const hd_stats *s,
         json_object_set_new(row, "count", jint(r->count));
         json_object_set_new(row, "shallow", jint(r->shallow));
         json_object_set_new(row, "retained", jint(r->retained));
-        json_object_set_new(row, "percent",
-                            json_real(t->shallow ? 100.0 * (double)r->retained / (double)t->shallow
-                                                 : 0.0));
+        json_object_set_new(
+            row, "percent",
+            json_real(t->shallow ? 100.0 * (double)r->retained / (double)t->shallow : 0.0));
         json_object_set_new(row, "unreachable",
                             json_pack("{s:o,s:o}", "count", jint(r->unreachable_count), "shallow",
                                       jint(r->unreachable_shallow)));
@@ -79,8 +80,7 @@ int hd_render_stat_json(FILE *out, const hd_report_input *in, const hd_stats *s,
 }
 
 int hd_render_diff_json(FILE *out, const hd_report_input in[2], const hd_diff *d,
-                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                        hd_error *err)
+                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err)
 {
     const hd_totals *b = &d->totals[0], *a = &d->totals[1];
     json_t *types = json_array();
@@ -101,14 +101,13 @@ int hd_render_diff_json(FILE *out, const hd_report_input in[2], const hd_diff *d
         "totals", "count", triple(b->count, a->count), "shallow", triple(b->shallow, a->shallow),
         "retained", triple(b->shallow, a->shallow), "types", triple(b->types, a->types),
         "unreachable", "count", triple(b->unreachable_count, a->unreachable_count), "shallow",
-        triple(b->unreachable_shallow, a->unreachable_shallow), "types", types, "omitted",
-        "types", jint(d->n_rows - n_idx));
+        triple(b->unreachable_shallow, a->unreachable_shallow), "types", types, "omitted", "types",
+        jint(d->n_rows - n_idx));
     if (doc && o->max_growth >= 0) {
         int64_t growth = hd_delta(b->shallow, a->shallow);
         json_object_set_new(doc, "max_growth",
-                            json_pack("{s:I,s:I,s:b}", "limit", (json_int_t)o->max_growth,
-                                      "growth", (json_int_t)growth, "exceeded",
-                                      growth > o->max_growth));
+                            json_pack("{s:I,s:I,s:b}", "limit", (json_int_t)o->max_growth, "growth",
+                                      (json_int_t)growth, "exceeded", growth > o->max_growth));
     }
     return emit(out, doc, err);
 }

@@ -13,8 +13,7 @@ int hd_render_stat_json(FILE *out, const hd_report_input *in, const hd_stats *s,
                         const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
                         hd_error *err);
 int hd_render_stat_csv(FILE *out, const hd_report_input *in, const hd_stats *s,
-                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                       hd_error *err);
+                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err);
 int hd_render_diff_text(FILE *out, const hd_report_input in[2], const hd_diff *d,
                         const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
                         hd_error *err);
@@ -22,7 +21,6 @@ int hd_render_diff_json(FILE *out, const hd_report_input in[2], const hd_diff *d
                         const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
                         hd_error *err);
 int hd_render_diff_csv(FILE *out, const hd_report_input in[2], const hd_diff *d,
-                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                       hd_error *err);
+                       const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err);
 
 #endif

@@ -6,8 +6,8 @@
 #include "report/render.h"
 #include "util/alloc.h"
 
-int hd_report_stat(FILE *out, const hd_report_input *in, const hd_stats *s,
-                   const hd_report_opts *o, hd_error *err)
+int hd_report_stat(FILE *out, const hd_report_input *in, const hd_stats *s, const hd_report_opts *o,
+                   hd_error *err)
 {
     uint32_t *idx = hd_alloc(s->n_rows, sizeof *idx, "report rows", err);
     if (!idx) return err->code;

@@ -2,7 +2,10 @@
 #include "heapdiff/report.h"
 #include "report/format.h"
 
-static uint64_t mag(int64_t v) { return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v; }
+static uint64_t mag(int64_t v)
+{
+    return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
 
 uint32_t hd_select_stat_rows(const hd_stats *s, const hd_report_opts *o, uint32_t *idx)
 {

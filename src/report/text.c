@@ -79,8 +79,7 @@ static int finish(FILE *out, hd_error *err)
 }
 
 int hd_render_stat_text(FILE *out, const hd_report_input *in, const hd_stats *s,
-                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                        hd_error *err)
+                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err)
 {
     const hd_totals *t = &s->totals;
     char a[32], b[32], c[32], e[32];
@@ -88,8 +87,10 @@ int hd_render_stat_text(FILE *out, const hd_report_input *in, const hd_stats *s,
     fprintf(out, "Reachable: %s objects, %s in %s types.", hd_group_digits(a, t->count),
             hd_human_bytes(b, t->shallow), hd_group_digits(c, t->types));
     if (t->unreachable_count)
-        fprintf(out, " Unreachable from the roots: %s objects, %s (garbage not yet collected, or "
-                "roots the snapshot did not record; not in retained sizes).", hd_group_digits(e, t->unreachable_count),
+        fprintf(out,
+                " Unreachable from the roots: %s objects, %s (garbage not yet collected, or "
+                "roots the snapshot did not record; not in retained sizes).",
+                hd_group_digits(e, t->unreachable_count),
                 hd_human_bytes(a, t->unreachable_shallow));
     fputc('\n', out);
     if (s->sampled) sampling_note(out, o, NULL, s->avg_count_multiplier, s->avg_size_multiplier);
@@ -130,8 +131,7 @@ static void total_line(FILE *out, const hd_report_opts *o, const char *label, ui
 }
 
 int hd_render_diff_text(FILE *out, const hd_report_input in[2], const hd_diff *d,
-                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx,
-                        hd_error *err)
+                        const hd_report_opts *o, const uint32_t *idx, uint32_t n_idx, hd_error *err)
 {
     const hd_totals *b = &d->totals[0], *a = &d->totals[1];
     char s1[32], s2[32], s3[32], s4[32];
@@ -149,7 +149,7 @@ int hd_render_diff_text(FILE *out, const hd_report_input in[2], const hd_diff *d
     total_line(out, o, "reachable", b->shallow, a->shallow, 1);
     total_line(out, o, "unreachable", b->unreachable_shallow, a->unreachable_shallow, 1);
     total_line(out, o, "types", b->types, a->types, 0);
-        /* "Δ" is two bytes wide in UTF-8 but one column: pad those headers by one more. */
+    /* "Δ" is two bytes wide in UTF-8 but one column: pad those headers by one more. */
     fprintf(out, "\n%s%12s %11s %12s %12s  %-6s  %s%s\n", BOLD(o), "ΔRetained", "Retained",
             "ΔShallow", "ΔCount", "Status", "Type", RESET(o));
     int room = o->width ? o->width - 58 : 0;

@@ -9,7 +9,10 @@
 
 #include "heapdiff/graph.h"
 
-static size_t base(const char *s) { return hd_type_base_len(s, strlen(s)); }
+static size_t base(const char *s)
+{
+    return hd_type_base_len(s, strlen(s));
+}
 
 static void t_base_names(void **state)
 {
