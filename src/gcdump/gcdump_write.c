@@ -38,20 +38,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gcdump/fastser.h" /* the FastSerialization tags, shared with the reader */
 #include "heapdiff/gcdump.h"
 
 #define GW_BUF_SIZE (256u * 1024u)
 #define GW_CREATION_TOOL "heapdiff"
-
-/* FastSerialization tags (format spec §2.3). */
-enum {
-    TAG_NULL = 0x01,
-    TAG_BEGIN_OBJECT = 0x04,
-    TAG_END_OBJECT = 0x06,
-    TAG_BYTE = 0x08,
-    TAG_SKIP_REGION = 0x0C,
-    TAG_STRING = 0x0D,
-};
 
 typedef struct gw {
     FILE *f;
@@ -257,12 +248,12 @@ static void gw_str(gw *w, const char *s)
 /* Type descriptor of an object's first occurrence: 04 01 i32 version i32 minReader str 06. */
 static void gw_type_desc(gw *w, int32_t version, int32_t min_reader, const char *name)
 {
-    gw_u8(w, TAG_BEGIN_OBJECT);
-    gw_u8(w, TAG_NULL);
+    gw_u8(w, FS_BEGIN);
+    gw_u8(w, FS_NULL);
     gw_i32(w, version);
     gw_i32(w, min_reader);
     gw_str(w, name);
-    gw_u8(w, TAG_END_OBJECT);
+    gw_u8(w, FS_END);
 }
 
 static uint64_t type_desc_len(const char *name)
@@ -422,10 +413,10 @@ static void write_file(gw *w, const gw_plan *p)
 
     gw_str(w, "!FastSerialization.1");
 
-    gw_u8(w, TAG_BEGIN_OBJECT); /* GCHeapDump */
+    gw_u8(w, FS_BEGIN); /* GCHeapDump */
     gw_type_desc(w, 10, 8, "GCHeapDump");
 
-    gw_u8(w, TAG_BEGIN_OBJECT); /* field 1: the MemoryGraph */
+    gw_u8(w, FS_BEGIN); /* field 1: the MemoryGraph */
     gw_type_desc(w, 1, 0, "Graphs.MemoryGraph");
     gw_u64(w, (uint64_t)p->total_size);
     gw_i32(w, (int32_t)g->root);
@@ -454,9 +445,9 @@ static void write_file(gw *w, const gw_plan *p)
 
     gw_i32(w, (int32_t)g->n_nodes);
     for (hd_node n = 0; n < g->n_nodes; n++) gw_u64(w, g->addr[n]);
-    gw_u8(w, TAG_BYTE);
+    gw_u8(w, FS_BYTE);
     gw_u8(w, (uint8_t)is64);
-    gw_u8(w, TAG_END_OBJECT); /* end of MemoryGraph */
+    gw_u8(w, FS_END); /* end of MemoryGraph */
 
     const hd_graph_meta *m = &g->meta;
     gw_u8(w, (uint8_t)is64);
@@ -467,9 +458,9 @@ static void write_file(gw *w, const gw_plan *p)
     }
     gw_f32(w, acm);
     gw_f32(w, asm_);
-    gw_u8(w, TAG_NULL); /* JSHeapInfo */
-    gw_u8(w, TAG_NULL); /* DotNetHeapInfo */
-    gw_str(w, NULL);    /* CollectionLog */
+    gw_u8(w, FS_NULL); /* JSHeapInfo */
+    gw_u8(w, FS_NULL); /* DotNetHeapInfo */
+    gw_str(w, NULL);   /* CollectionLog */
     gw_u64(w, (uint64_t)m->time_ticks);
     gw_str(w, m->machine_name);
     gw_str(w, m->process_name);
@@ -488,15 +479,15 @@ static void write_file(gw *w, const gw_plan *p)
 
     /* Tagged InteropInfo: a SkipRegion whose forward reference #0 is the offset just after
      * the (null) object. */
-    gw_u8(w, TAG_SKIP_REGION);
+    gw_u8(w, FS_SKIP_REGION);
     gw_i32(w, 0);
-    gw_u8(w, TAG_NULL);
+    gw_u8(w, FS_NULL);
     uint64_t fwd0 = w->pos;
 
-    gw_u8(w, TAG_STRING);
+    gw_u8(w, FS_STRING);
     gw_str(w, GW_CREATION_TOOL);
-    gw_u8(w, TAG_END_OBJECT); /* end of GCHeapDump */
-    gw_u8(w, TAG_END_OBJECT); /* unbalanced: no more objects */
+    gw_u8(w, FS_END); /* end of GCHeapDump */
+    gw_u8(w, FS_END); /* unbalanced: no more objects */
 
     uint64_t table = w->pos;
     gw_i32(w, 1);

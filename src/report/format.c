@@ -23,13 +23,18 @@ const char *hd_human_bytes(char *buf, uint64_t bytes)
     return buf;
 }
 
-const char *hd_human_signed(char *buf, int64_t bytes)
+/* "+" or "-" and the magnitude in fmt's style ("0" gets no sign). */
+static const char *with_sign(char *buf, int64_t v, const char *(*fmt)(char *, uint64_t))
 {
     char tmp[32];
-    uint64_t mag = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : (uint64_t)bytes;
-    hd_human_bytes(tmp, mag);
-    snprintf(buf, 32, "%s%.30s", bytes < 0 ? "-" : bytes > 0 ? "+" : "", tmp);
+    fmt(tmp, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    snprintf(buf, 32, "%s%.30s", v < 0 ? "-" : v > 0 ? "+" : "", tmp);
     return buf;
+}
+
+const char *hd_human_signed(char *buf, int64_t bytes)
+{
+    return with_sign(buf, bytes, hd_human_bytes);
 }
 
 const char *hd_group_digits(char *buf, uint64_t v)
@@ -46,11 +51,7 @@ const char *hd_group_digits(char *buf, uint64_t v)
 
 const char *hd_group_signed(char *buf, int64_t v)
 {
-    char tmp[32];
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    hd_group_digits(tmp, mag);
-    snprintf(buf, 32, "%s%.30s", v < 0 ? "-" : v > 0 ? "+" : "", tmp);
-    return buf;
+    return with_sign(buf, v, hd_group_digits);
 }
 
 const char *hd_diff_status_name(int status)
