@@ -22,7 +22,8 @@ void cli_usage(FILE *out)
           "options:\n"
           "  --format text|json|csv   output format (default text)\n"
           "  -o, --output FILE        write the report to FILE (atomically) instead of stdout\n"
-          "  --top N                  show the N largest rows (default 25; 0 = all)\n"
+          "  --top N                  show the N largest rows (0 = all; default 25 in text,\n"
+          "                           all in JSON and CSV)\n"
           "  --min-bytes N            hide rows under N bytes (stat: retained and unreachable;\n"
           "                           diff: |delta retained| and |delta shallow|)\n"
           "  --by-module              keep same-named types from different modules apart\n"
@@ -126,7 +127,7 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
-    o->report.top = 25;
+    int top_given = 0;
     o->report.max_growth = -1;
     *exit_now = 0;
     opterr = 0;
@@ -152,6 +153,7 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
         case OPT_TOP:
             if (parse_count(optarg, &o->report.top))
                 return usage_error("--top expects a number of rows, got '%s'", optarg);
+            top_given = 1;
             break;
         case OPT_MIN:
             if (parse_size(optarg, &o->report.min_bytes))
@@ -197,6 +199,8 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
+    /* A terminal shows the largest rows; scripts get everything unless they ask otherwise. */
+    if (!top_given) o->report.top = o->report.format == HD_OUT_TEXT ? 25 : 0;
     o->files = (const char **)argv + optind;
     o->n_files = argc - optind;
     if (o->report.max_growth >= 0 && strcmp(command, "diff") != 0)
