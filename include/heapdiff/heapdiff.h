@@ -10,5 +10,6 @@
 #include "heapdiff/gcdump.h"
 #include "heapdiff/analysis.h"
 #include "heapdiff/report.h"
+#include "heapdiff/target.h"
 
 #endif

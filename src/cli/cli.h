@@ -42,5 +42,6 @@ void cli_snapshot_free(cli_snapshot *s);
 
 int cmd_stat(const cli_opts *o, hd_error *err);
 int cmd_diff(const cli_opts *o, hd_error *err);
+int cmd_info(const cli_opts *o, hd_error *err);
 
 #endif

@@ -4,22 +4,22 @@
 
 #include "cli/cli.h"
 
-static const char *const planned[] = {"top", "path", "convert", "info", NULL};
+static const char *const planned[] = {"top", "path", "convert", NULL};
 
 int main(int argc, char **argv)
 {
     const char *command = "diff";
     int skip = 1;
     if (argc >= 2) {
-        if (!strcmp(argv[1], "stat") || !strcmp(argv[1], "diff")) {
+        if (!strcmp(argv[1], "stat") || !strcmp(argv[1], "diff") || !strcmp(argv[1], "info")) {
             command = argv[1];
             skip = 2;
         } else {
             for (int i = 0; planned[i]; i++)
                 if (!strcmp(argv[1], planned[i])) {
                     fprintf(stderr,
-                            "heapdiff: '%s' is not available in this version yet; 'stat' and "
-                            "'diff' are\n",
+                            "heapdiff: '%s' is not available in this version yet; 'stat', "
+                            "'diff' and 'info' are\n",
                             argv[1]);
                     return HD_EUSAGE;
                 }
@@ -40,7 +40,9 @@ int main(int argc, char **argv)
     if (rc || exit_now) return rc;
     hd_error err;
     hd_error_clear(&err);
-    rc = !strcmp(command, "stat") ? cmd_stat(&o, &err) : cmd_diff(&o, &err);
+    rc = !strcmp(command, "stat")   ? cmd_stat(&o, &err)
+         : !strcmp(command, "info") ? cmd_info(&o, &err)
+                                    : cmd_diff(&o, &err);
     if (rc && rc != HD_ETHRESHOLD && rc != HD_EUSAGE) {
         fprintf(stderr, "heapdiff: %s\n", err.msg[0] ? err.msg : "failed");
         return err.code ? err.code : rc;

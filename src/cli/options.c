@@ -15,6 +15,7 @@ void cli_usage(FILE *out)
           "       heapdiff diff BEFORE AFTER [options]\n"
           "       heapdiff stat FILE [options]            per-type counts, shallow and retained "
           "bytes\n"
+          "       heapdiff info FILE [--format text|json]  what a snapshot or dump holds\n"
           "\n"
           "Inputs are recognised by content: PerfView / dotnet-gcdump .gcdump files.\n"
           "(Windows minidumps, Linux ELF cores, .hgraph and archives are planned.)\n"

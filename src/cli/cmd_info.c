@@ -1,0 +1,284 @@
+/* heapdiff info FILE: what is inside an input, and whether heapdiff can analyse its managed heap.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "report/format.h"
+
+static const char *const kind_names[] = {"unknown", "pe", "elf", "macho"};
+
+static const char *base_name(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\') b = p + 1;
+    return b;
+}
+
+/* The .NET runtime module of a dump, if any: CoreCLR (libcoreclr.so, coreclr.dll,
+ * libcoreclr.dylib) or .NET Framework (clr.dll, mscorwks.dll). */
+static const hd_module *runtime_module(const hd_target *t, const char **flavor)
+{
+    for (uint32_t i = 0; i < t->n_modules; i++) {
+        const char *b = base_name(t->modules[i].path);
+        if (!strcasecmp(b, "libcoreclr.so") || !strcasecmp(b, "coreclr.dll") ||
+            !strcasecmp(b, "libcoreclr.dylib")) {
+            *flavor = "coreclr";
+            return &t->modules[i];
+        }
+        if (!strcasecmp(b, "clr.dll") || !strcasecmp(b, "mscorwks.dll")) {
+            *flavor = "netfx";
+            return &t->modules[i];
+        }
+    }
+    return NULL;
+}
+
+/* Runtime version: the module's file version (minidumps), else the shared-framework folder
+ * in its path (".../Microsoft.NETCore.App/10.0.0/libcoreclr.so"). */
+static void runtime_version(const hd_module *m, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (m->has_version) {
+        snprintf(buf, len, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
+                 m->version[3]);
+        return;
+    }
+    const char *key = "Microsoft.NETCore.App/";
+    const char *p = strstr(m->path, key);
+    if (!p) return;
+    p += strlen(key);
+    size_t n = strcspn(p, "/\\");
+    if (n && n < len) snprintf(buf, len, "%.*s", (int)n, p);
+}
+
+static const char *heap_verdict(const hd_target *t, const hd_module *rt)
+{
+    if (!rt)
+        return "no .NET runtime module in this dump: it is not a .NET process, or the dump lists "
+               "no modules";
+    if (t->full_memory == 0)
+        return "the dump does not hold the whole managed heap (mini/triage dump); take a full one: "
+               "'dotnet-dump collect --type Full -p PID', 'createdump --full PID' (Linux) or "
+               "'procdump -ma PID' (Windows)";
+    return "the dump may hold the managed heap, but walking CoreCLR heaps is not implemented in "
+           "this version of heapdiff (planned); .gcdump files can be analysed now";
+}
+
+static json_t *hex(uint64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "0x%" PRIx64, v);
+    return json_string(b);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *target_json(const char *path, const hd_target *t)
+{
+    const char *flavor = NULL;
+    const hd_module *rt = runtime_module(t, &flavor);
+    uint64_t described = 0;
+    for (uint64_t i = 0; i < t->n_ranges; i++) described += t->ranges[i].size;
+    json_t *threads = json_array(), *modules = json_array();
+    for (uint32_t i = 0; i < t->n_threads; i++) {
+        const hd_thread *th = &t->threads[i];
+        json_t *o = json_pack("{s:I}", "tid", (json_int_t)th->tid);
+        json_object_set_new(
+            o, "stack",
+            th->stack_hi > th->stack_lo
+                ? json_pack("{s:o,s:o}", "start", hex(th->stack_lo), "end", hex(th->stack_hi))
+                : json_null());
+        json_object_set_new(o, "ip", th->has_regs ? hex(th->ip) : json_null());
+        json_object_set_new(o, "sp", th->has_regs ? hex(th->sp) : json_null());
+        json_object_set_new(o, "fp", th->has_regs ? hex(th->fp) : json_null());
+        json_object_set_new(o, "name", str_or_null(th->name));
+        json_array_append_new(threads, o);
+    }
+    for (uint32_t i = 0; i < t->n_modules; i++) {
+        const hd_module *m = &t->modules[i];
+        json_t *o =
+            json_pack("{s:o,s:I,s:s,s:s}", "base", hex(m->base), "size", (json_int_t)m->size,
+                      "path", m->path, "kind", kind_names[m->kind < 4 ? m->kind : 0]);
+        char v[64] = "";
+        if (m->has_version)
+            snprintf(v, sizeof v, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
+                     m->version[3]);
+        json_object_set_new(o, "version", str_or_null(v));
+        json_object_set_new(o, "timestamp",
+                            m->timestamp ? json_integer(m->timestamp) : json_null());
+        char id[65] = "";
+        for (unsigned k = 0; k < m->build_id_len && k < 32; k++)
+            snprintf(id + 2 * k, 3, "%02x", m->build_id[k]);
+        json_object_set_new(o, "build_id", str_or_null(id));
+        json_object_set_new(
+            o, "pdb",
+            m->pdb_name ? json_pack("{s:s,s:I}", "name", m->pdb_name, "age", (json_int_t)m->pdb_age)
+                        : json_null());
+        json_array_append_new(modules, o);
+    }
+    json_t *runtime = json_null();
+    if (rt) {
+        char ver[64];
+        runtime_version(rt, ver, sizeof ver);
+        runtime = json_pack("{s:s,s:s,s:o}", "module", rt->path, "flavor", flavor, "version",
+                            str_or_null(ver));
+    }
+    char flags[24];
+    snprintf(flags, sizeof flags, "0x%" PRIx64, t->minidump_flags);
+    json_t *dump =
+        json_pack("{s:o,s:o,s:o,s:o,s:o}", "flags",
+                  t->container == HD_FMT_MINIDUMP ? json_string(flags) : json_null(), "full_memory",
+                  t->full_memory < 0 ? json_null() : json_boolean(t->full_memory), "time",
+                  t->time ? json_integer(t->time) : json_null(), "pid",
+                  t->pid ? json_integer(t->pid) : json_null(), "exe", str_or_null(t->exe));
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:{s:I,s:I,s:I,s:o},s:o,s:o,s:o,"
+                     "s:{s:b,s:s}}",
+                     "heapdiff", HEAPDIFF_VERSION, "command", "info", "file", path, "format",
+                     hd_format_name(t->container), "os", hd_os_name(t->os), "arch",
+                     hd_arch_name(t->arch), "pointer_size", (int)t->pointer_size, "os_version",
+                     t->os_version, "dump", dump, "memory", "ranges", (json_int_t)t->n_ranges,
+                     "captured", (json_int_t)t->bytes_captured, "described", (json_int_t)described,
+                     "reserved",
+                     t->bytes_reserved ? json_integer((json_int_t)t->bytes_reserved) : json_null(),
+                     "threads", threads, "modules", modules, "runtime", runtime, "managed_heap",
+                     "analysis_possible", 0, "reason", heap_verdict(t, rt));
+}
+
+static void target_text(FILE *out, const char *path, const hd_target *t)
+{
+    char a[32], b[32], c[32];
+    const char *flavor = NULL;
+    const hd_module *rt = runtime_module(t, &flavor);
+    fprintf(out, "%s: %s, %s %s (%u-bit)%s%s\n", path,
+            t->container == HD_FMT_MINIDUMP ? "Windows-format minidump" : "ELF core",
+            hd_os_name(t->os), hd_arch_name(t->arch), t->pointer_size * 8,
+            *t->os_version ? ", OS " : "", t->os_version);
+    if (t->exe || t->pid) fprintf(out, "process: %s, pid %u\n", t->exe ? t->exe : "?", t->pid);
+    if (t->time) {
+        time_t tt = (time_t)t->time;
+        struct tm tm;
+        char when[64];
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&tt, &tm));
+        fprintf(out, "captured: %s\n", when);
+    }
+    if (t->container == HD_FMT_MINIDUMP)
+        fprintf(out, "dump flags: 0x%" PRIx64 "%s\n", t->minidump_flags,
+                t->minidump_flags & 2 ? " (full memory)" : "");
+    fprintf(out, "memory: %s captured in %s ranges", hd_human_bytes(a, t->bytes_captured),
+            hd_group_digits(b, t->n_ranges));
+    if (t->bytes_reserved) fprintf(out, " of %s described", hd_human_bytes(c, t->bytes_reserved));
+    fprintf(out, "; %s\n",
+            t->full_memory > 0    ? "full memory"
+            : t->full_memory == 0 ? "partial (not a full dump)"
+                                  : "completeness unknown");
+    fprintf(out, "threads: %u, modules: %u\n", t->n_threads, t->n_modules);
+    if (rt) {
+        char ver[64];
+        runtime_version(rt, ver, sizeof ver);
+        fprintf(out, ".NET runtime: %s %s (%s)\n", flavor, *ver ? ver : "(version unknown)",
+                rt->path);
+    }
+    fprintf(out, "managed heap: %s\n", heap_verdict(t, rt));
+    fprintf(out, "\n%18s %12s  %-7s %-16s %s\n", "base", "size", "kind", "version", "module");
+    for (uint32_t i = 0; i < t->n_modules; i++) {
+        const hd_module *m = &t->modules[i];
+        char v[64] = "";
+        if (m->has_version)
+            snprintf(v, sizeof v, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
+                     m->version[3]);
+        fprintf(out, "0x%016" PRIx64 " %12s  %-7s %-16s %s%s\n", m->base,
+                hd_human_bytes(a, m->size), kind_names[m->kind < 4 ? m->kind : 0], v, m->path,
+                m == rt ? "   <- .NET runtime" : "");
+    }
+}
+
+static int info_gcdump(FILE *out, const char *path, const cli_opts *o, hd_error *err)
+{
+    hd_graph g;
+    if (hd_load(path, &g, err)) return err->code;
+    uint64_t total = 0;
+    for (hd_node x = 0; x < g.n_nodes; x++) total += hd_node_size(&g, x);
+    const hd_graph_meta *m = &g.meta;
+    int rc = HD_OK;
+    if (o->report.format == HD_OUT_JSON) {
+        json_t *doc =
+            json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:b,s:f}", "heapdiff",
+                      HEAPDIFF_VERSION, "command", "info", "file", path, "format", m->format,
+                      "pointer_size", (int)m->pointer_size, "creation_tool",
+                      str_or_null(m->creation_tool), "nodes", (json_int_t)g.n_nodes, "edges",
+                      (json_int_t)g.n_edges, "types", (json_int_t)g.types.count, "total_size",
+                      (json_int_t)total, "sampled", m->type_multiplier != NULL, "count_multiplier",
+                      m->type_multiplier ? (double)m->avg_count_multiplier : 1.0);
+        json_object_set_new(doc, "gcdump_version", json_integer(m->gcdump_version));
+        json_object_set_new(doc, "process", str_or_null(m->process_name));
+        json_object_set_new(doc, "machine", str_or_null(m->machine_name));
+        if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
+            rc = hd_error_set(err, HD_EINTERNAL, "cannot write the report");
+        json_decref(doc);
+    } else {
+        char a[32], b[32], c[32], d[32];
+        fprintf(out, "%s: .gcdump (GCHeapDump version %d)%s%s, %u-bit\n", path, m->gcdump_version,
+                m->creation_tool ? " by " : "", m->creation_tool ? m->creation_tool : "",
+                m->pointer_size * 8);
+        if (m->process_name || m->machine_name)
+            fprintf(out, "process: %s on %s\n", m->process_name ? m->process_name : "?",
+                    m->machine_name ? m->machine_name : "?");
+        fprintf(out, "graph: %s nodes, %s references, %s types, %s\n",
+                hd_group_digits(a, g.n_nodes), hd_group_digits(b, g.n_edges),
+                hd_group_digits(c, g.types.count), hd_human_bytes(d, total));
+        fprintf(out, "sampled: %s\n",
+                m->type_multiplier ? "yes (counts and sizes are scaled)"
+                                   : "no (every object is in the file)");
+        fprintf(out, "managed heap: analysable (heapdiff stat / diff)\n");
+    }
+    hd_graph_free(&g);
+    return rc;
+}
+
+int cmd_info(const cli_opts *o, hd_error *err)
+{
+    if (o->n_files != 1) {
+        fprintf(stderr,
+                "heapdiff: info takes exactly one file (got %d)\n"
+                "Try 'heapdiff --help' for more information.\n",
+                o->n_files);
+        return HD_EUSAGE;
+    }
+    const char *path = o->files[0];
+    cli_out out = {0};
+    hd_file f;
+    if (hd_file_open(&f, path, err)) return err->code;
+    enum hd_input_format fmt = hd_sniff(f.data, f.size);
+    hd_file_close(&f);
+    int rc = cli_out_open(&out, o->output, err);
+    if (rc) return rc;
+    if (fmt == HD_FMT_MINIDUMP || fmt == HD_FMT_ELFCORE) {
+        hd_target t;
+        rc = hd_target_open(&t, path, err);
+        if (!rc) {
+            if (o->report.format == HD_OUT_JSON) {
+                json_t *doc = target_json(path, &t);
+                if (!doc || json_dumpf(doc, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
+                    fputc('\n', out.f) == EOF)
+                    rc = hd_error_set(err, HD_EINTERNAL, "cannot write the report");
+                json_decref(doc);
+            } else {
+                target_text(out.f, path, &t);
+            }
+            hd_target_close(&t);
+        }
+    } else {
+        rc = info_gcdump(out.f, path, o, err);
+    }
+    rc = rc ? rc : cli_out_commit(&out, err);
+    if (rc) cli_out_abort(&out);
+    return rc;
+}
