@@ -2,12 +2,14 @@
 # Installs what heapdiff needs to build and test on Debian/Ubuntu: a C compiler, make,
 # pkg-config and the -dev packages of libarchive, Jansson, xxHash and cmocka; clang (for the
 # ASan/UBSan and libFuzzer builds). Node.js and npm are used only by the oracle tests (DevTools'
-# own heap-snapshot code); they are installed when missing. Uses sudo when not root.
+# own heap-snapshot code); they are installed when missing. The archivers make the archives the
+# archive tests read. Uses sudo when not root.
 set -euo pipefail
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 pkgs=(build-essential make pkg-config libarchive-dev libjansson-dev libxxhash-dev libcmocka-dev
-      clang libclang-rt-dev clang-format git)
+      clang libclang-rt-dev clang-format git
+      gzip xz-utils bzip2 zstd zip tar)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
