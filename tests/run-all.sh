@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of `make check`: the cmocka unit tests given as arguments, then each test
-# script (tests/cli/*.sh, tests/golden/check.sh, tests/oracle/run.sh). Each prints a closing
+# script (tests/cli/*.sh, tests/target/*.sh, tests/golden/check.sh, tests/oracle/run.sh). Each prints a closing
 # line; this adds them up and prints one "N passed, N failed, N skipped" line at the end.
 # HEAPDIFF selects the binary under test (default ./heapdiff).
 set -u
@@ -36,7 +36,7 @@ for t in "$@"; do
     [ "$rc" -eq 0 ] || cat "$log"
     count "$(basename "$t")" "$rc"
 done
-for t in tests/cli/*.sh tests/golden/check.sh tests/oracle/run.sh; do
+for t in tests/cli/*.sh tests/target/*.sh tests/golden/check.sh tests/oracle/run.sh; do
     [ -x "$t" ] || continue
     "$t" "$HEAPDIFF" >"$log" 2>&1
     rc=$?
