@@ -141,7 +141,7 @@ int hd_target_finish(hd_target *t, hd_error *err)
 {
     /* Sort, then trim every range to start after the previous one ends: a dump that lists a
      * page twice keeps the first description of it. Ranges wrapping past 2^64 are cut. */
-    qsort(t->ranges, t->n_ranges, sizeof *t->ranges, cmp_range);
+    if (t->n_ranges) qsort(t->ranges, t->n_ranges, sizeof *t->ranges, cmp_range);
     uint64_t k = 0, end = 0;
     t->bytes_captured = 0;
     for (uint64_t i = 0; i < t->n_ranges; i++) {
@@ -161,7 +161,7 @@ int hd_target_finish(hd_target *t, hd_error *err)
         t->bytes_captured += r.file_size;
     }
     t->n_ranges = k;
-    qsort(t->modules, t->n_modules, sizeof *t->modules, cmp_module);
+    if (t->n_modules) qsort(t->modules, t->n_modules, sizeof *t->modules, cmp_module);
     for (uint32_t i = 0; i < t->n_modules; i++) {
         hd_module *m = &t->modules[i];
         if (m->kind != HD_MOD_UNKNOWN) continue;

@@ -49,15 +49,21 @@ fuzz-run: fuzz
 	@set -e; \
 	for t in $(FUZZ_TARGETS); do \
 	  corpus=$$(mktemp -d /tmp/heapdiff-fuzz-$$t.XXXXXX); \
-	  $(FUZZ_DIR)/mkseeds $$corpus; \
-	  if [ -d "$(FUZZ_SHARED)/fixtures/gcdump" ]; then \
-	    cp "$(FUZZ_SHARED)"/fixtures/gcdump/*.gcdump $$corpus/ 2>/dev/null || true; \
+	  dict=-dict=tests/fuzz/gcdump.dict; \
+	  case $$t in \
+	    elfcore) kind=elfcore; ext=core; dict=;; \
+	    minidump) kind=minidump; ext=dmp; dict=;; \
+	    *) kind=gcdump; ext=gcdump; $(FUZZ_DIR)/mkseeds $$corpus;; \
+	  esac; \
+	  if [ -d "$(FUZZ_SHARED)/fixtures/$$kind" ]; then \
+	    cp "$(FUZZ_SHARED)"/fixtures/$$kind/*.$$ext $$corpus/ 2>/dev/null || true; \
+	    if [ $$t = archive ]; then for f in $$corpus/*; do gzip -c "$$f" >"$$f.gz"; done; fi; \
 	  else echo "fuzz-run: $(FUZZ_SHARED)/fixtures absent: crafted seeds only"; fi; \
 	  mkdir -p $(FUZZ_DIR)/corpus-$$t $(FUZZ_DIR)/artifacts; \
 	  echo "fuzz-run: $$t for $(FUZZ_SECONDS)s, seeds in $$corpus"; \
 	  rc=0; \
 	  $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
-	    -dict=tests/fuzz/gcdump.dict -print_final_stats=1 $(FUZZ_FLAGS) \
+	    $$dict -print_final_stats=1 $(FUZZ_FLAGS) \
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- \
 	    $(FUZZ_DIR)/corpus-$$t $$corpus || rc=$$?; \
 	  rm -rf $$corpus; \

@@ -1,0 +1,66 @@
+/* ELF images (executables, shared libraries, the vDSO) as they are mapped in a process dump:
+ * their headers, notes and dynamic symbols read from dump memory through the target API.
+ *
+ * Used by the ELF core reader (build ids, the r_debug/link_map fallback) and by the heap
+ * walker (an exported symbol of libcoreclr.so, e.g. a DAC table). Every read goes through
+ * hd_target_read, so a page the dump did not capture is reported, never guessed: the
+ * functions return HD_EINPUT and, when asked, say whether the cause was missing pages. */
+#ifndef HD_TARGET_ELF_IMAGE_H
+#define HD_TARGET_ELF_IMAGE_H
+
+#include <stdint.h>
+
+#include "heapdiff/target.h"
+
+#define HD_ELF_IMAGE_MAX_NOTES 8
+
+typedef struct hd_elf_image {
+    uint64_t base;          /* where file offset 0 is mapped (the ELF header) */
+    uint64_t bias;          /* load bias: runtime address = bias + p_vaddr */
+    uint64_t lo, hi;        /* [lo, hi): the span of its PT_LOAD segments, runtime addresses */
+    uint64_t dyn, dyn_size; /* PT_DYNAMIC (runtime address), 0 when none */
+    uint64_t note[HD_ELF_IMAGE_MAX_NOTES], note_size[HD_ELF_IMAGE_MAX_NOTES];
+    uint32_t n_notes;
+    uint32_t ptr; /* 4 (ELFCLASS32) or 8 (ELFCLASS64) */
+    uint16_t machine;
+} hd_elf_image;
+
+/* Reads the ELF header and program headers at base. HD_OK, or HD_EINPUT when the header is
+ * not captured or is not a little-endian ELF header with sane program headers. */
+int hd_elf_image_open(const hd_target *t, uint64_t base, hd_elf_image *im);
+
+/* The GNU build id (NT_GNU_BUILD_ID) from the image's PT_NOTE segments in dump memory.
+ * HD_OK and *len > 0 when found; HD_EINPUT when not found or not captured. */
+int hd_elf_image_build_id(const hd_target *t, const hd_elf_image *im, uint8_t out[32],
+                          uint8_t *len);
+
+/* The runtime address of the exported (defined) dynamic symbol `name` of the ELF image whose
+ * header is mapped at base: ELF header -> PT_DYNAMIC -> DT_SYMTAB/DT_STRTAB and DT_GNU_HASH,
+ * DT_HASH or (neither) a bounded scan of the symbol table. d_ptr values that glibc relocated
+ * in place (absolute) are used as they are; values below base get the load bias added.
+ * Returns HD_OK, or HD_EINPUT with a message in err (may be NULL); *not_captured (may be NULL)
+ * is set to 1 when the answer is unknown because the dump lacks a page that was needed, 0
+ * when the symbol is really absent or the image is malformed. */
+int hd_elf_image_symbol(const hd_target *t, uint64_t base, const char *name, uint64_t *addr,
+                        int *not_captured, hd_error *err);
+
+/* Little-endian field readers shared by the ELF code (unaligned-safe). */
+static inline uint16_t hd_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t hd_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t hd_le64(const uint8_t *p)
+{
+    return (uint64_t)hd_le32(p) | (uint64_t)hd_le32(p + 4) << 32;
+}
+/* A target-word (4 or 8 bytes) field. */
+static inline uint64_t hd_leword(const uint8_t *p, uint32_t ptr)
+{
+    return ptr == 8 ? hd_le64(p) : hd_le32(p);
+}
+
+#endif
