@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 pkgs=(build-essential make pkg-config libarchive-dev libjansson-dev libxxhash-dev libcmocka-dev
       clang libclang-rt-dev clang-format git
       gzip xz-utils bzip2 zstd zip tar
-      llvm-19 lldb-19 gdb elfutils binutils python3)
+      llvm-19 lldb-19 gdb elfutils binutils python3 python3-yaml)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()

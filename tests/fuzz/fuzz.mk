@@ -52,7 +52,7 @@ fuzz-run: fuzz
 	  dict=-dict=tests/fuzz/gcdump.dict; \
 	  case $$t in \
 	    elfcore) kind=elfcore; ext=core; dict=;; \
-	    minidump) kind=minidump; ext=dmp; dict=;; \
+	    minidump) kind=minidump; ext=dmp; dict=-dict=tests/fuzz/minidump.dict;; \
 	    *) kind=gcdump; ext=gcdump; $(FUZZ_DIR)/mkseeds $$corpus;; \
 	  esac; \
 	  if [ -d "$(FUZZ_SHARED)/fixtures/$$kind" ]; then \
