@@ -36,7 +36,7 @@ for t in "$@"; do
     [ "$rc" -eq 0 ] || cat "$log"
     count "$(basename "$t")" "$rc"
 done
-for t in tests/cli/*.sh tests/target/*.sh tests/golden/check.sh tests/oracle/run.sh; do
+for t in tests/cli/*.sh tests/target/*.sh tests/dotnet/*.sh tests/golden/check.sh tests/oracle/run.sh; do
     [ -x "$t" ] || continue
     "$t" "$HEAPDIFF" >"$log" 2>&1
     rc=$?
