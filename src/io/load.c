@@ -42,11 +42,14 @@ int hd_load(const char *path, hd_graph *g, hd_error *err)
         break;
     case HD_FMT_MINIDUMP:
     case HD_FMT_ELFCORE:
-    case HD_FMT_HGRAPH:
         rc = hd_error_at(err, path, 0,
-                         "this is a %s; reading %s files is not implemented yet (supported: "
-                         ".gcdump from PerfView or dotnet-gcdump)",
-                         hd_format_name(fmt), hd_format_name(fmt));
+                         "this is a %s: walking the .NET heap inside dumps is not implemented "
+                         "yet ('heapdiff info' describes the dump); for now take a .gcdump of "
+                         "the process with dotnet-gcdump",
+                         fmt == HD_FMT_MINIDUMP ? "minidump" : "ELF core");
+        break;
+    case HD_FMT_HGRAPH:
+        rc = hd_error_at(err, path, 0, "reading .hgraph files is not implemented yet");
         break;
     default:
         rc = hd_error_at(err, path, 0,
