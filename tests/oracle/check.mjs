@@ -94,7 +94,10 @@ const validate = ajv.compile(schema);
 function schemaProblems(json, what) {
   if (validate(json)) return [];
   // oneOf mixes the errors of both report shapes; ask the shape named by "command" for its own.
-  const branch = json && json.command === 'diff' ? 'diffReport' : 'statReport';
+  const branch = !json ? 'statReport'
+      : json.command === 'diff' ? 'diffReport'
+      : json.command === 'info' ? (json.format === 'gcdump' ? 'infoSnapshot' : 'infoDump')
+      : 'statReport';
   const sub = ajv.getSchema(`${schema.$id}#/$defs/${branch}`);
   const errs = sub && !sub(json) ? sub.errors : validate.errors;
   return errs.map(e => `${what}: schema: ${e.instancePath || '/'} ${e.message}` +
@@ -568,8 +571,37 @@ async function main() {
   }
 }
 
+// 5. `heapdiff info --format json` on every fixture (snapshots and dumps) follows the schema,
+//    and on snapshots agrees with the JS reader's facts (node and edge counts, total size).
+function checkInfo() {
+  if (!fs.existsSync(opt.heapdiff)) return;
+  const root = path.dirname(opt.fixtures);
+  for (const [dir, ext] of [['gcdump', '.gcdump'], ['minidump', '.dmp'], ['elfcore', '.core']]) {
+    const d = path.join(root, dir);
+    if (!fs.existsSync(d)) { skip(`info on ${dir} fixtures`, `${d} absent`); continue; }
+    for (const f of fs.readdirSync(d).filter(x => x.endsWith(ext)).sort()) {
+      guard(`info ${f}`, () => {
+        const r = runHeapdiff(['info', path.join(d, f), '--format', 'json']);
+        if (r.code !== 0) return report(`info ${f}: schema`, [`${r.cmd}: exit ${r.code}: ${r.err.trim()}`]);
+        const json = JSON.parse(r.out);
+        const p = schemaProblems(json, 'info');
+        if (ext === '.gcdump') {
+          const g = readGcdumpFile(path.join(d, f)).graph;
+          let total = 0;
+          for (let i = 0; i < g.nodeCount; i++) total += g.nodeSize[i];
+          if (json.nodes !== g.nodeCount) p.push(`nodes ${json.nodes}, JS reader ${g.nodeCount}`);
+          if (json.edges !== g.edgeCount) p.push(`edges ${json.edges}, JS reader ${g.edgeCount}`);
+          if (json.total_size !== total) p.push(`total_size ${json.total_size}, JS reader ${total}`);
+        }
+        report(`info ${f}: schema${ext === '.gcdump' ? ' + counts vs JS reader' : ''}`, p);
+      });
+    }
+  }
+}
+
 try {
   await main();
+  checkInfo();
 } catch (e) {
   report('oracle', [`exception: ${e.stack ?? e}`]);
 } finally {
