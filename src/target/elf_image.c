@@ -23,13 +23,14 @@ enum {
     NOTE_BUF = 16384,    /* bytes of one PT_NOTE segment examined */
 };
 
-static int get(const hd_target *t, uint64_t addr, void *buf, uint64_t size)
+/* Reads through dump memory and, when the caller opened one, the module's file. */
+static int get(const hd_image_src *s, uint64_t addr, void *buf, uint64_t size)
 {
     if (addr + size < addr) return HD_EINPUT;
-    return hd_target_read(t, addr, buf, size, NULL);
+    return hd_image_src_read(s, addr, buf, size, NULL);
 }
 
-int hd_elf_image_open(const hd_target *t, uint64_t base, hd_elf_image *im)
+static int open_src(const hd_image_src *t, uint64_t base, hd_elf_image *im)
 {
     memset(im, 0, sizeof *im);
     uint8_t eh[64];
@@ -87,6 +88,12 @@ int hd_elf_image_open(const hd_target *t, uint64_t base, hd_elf_image *im)
     return HD_OK;
 }
 
+int hd_elf_image_open(const hd_target *t, uint64_t base, hd_elf_image *im)
+{
+    hd_image_src s = {t, NULL, base};
+    return open_src(&s, base, im);
+}
+
 int hd_elf_image_build_id(const hd_target *t, const hd_elf_image *im, uint8_t out[32], uint8_t *len)
 {
     uint8_t buf[NOTE_BUF];
@@ -132,7 +139,7 @@ static uint32_t sysv_hash(const char *s)
 }
 
 struct symctx {
-    const hd_target *t;
+    const hd_image_src *t;
     const hd_elf_image *im;
     uint64_t symtab, strtab, strsz, syment;
     const char *name;
@@ -212,12 +219,21 @@ static int lookup_sysv(struct symctx *c, uint64_t hh, uint64_t *addr)
 int hd_elf_image_symbol(const hd_target *t, uint64_t base, const char *name, uint64_t *addr,
                         int *not_captured, hd_error *err)
 {
+    hd_image_src s = {t, NULL, base};
+    return hd_elf_image_symbol_src(&s, name, addr, not_captured, err);
+}
+
+int hd_elf_image_symbol_src(const hd_image_src *t, const char *name, uint64_t *addr,
+                            int *not_captured, hd_error *err)
+{
+    uint64_t base = t->base;
     hd_elf_image im;
     struct symctx c;
     memset(&c, 0, sizeof c);
     if (not_captured) *not_captured = 0;
-    if (hd_elf_image_open(t, base, &im)) {
-        int missing = !hd_target_ptr(t, base, 64);
+    if (open_src(t, base, &im)) {
+        uint8_t hdr[64];
+        int missing = get(t, base, hdr, sizeof hdr) != HD_OK;
         if (not_captured) *not_captured = missing;
         return hd_error_set(err, HD_EINPUT, "ELF image at 0x%llx: %s", (unsigned long long)base,
                             missing ? "its header is not captured in the dump"

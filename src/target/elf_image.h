@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "heapdiff/target.h"
+#include "target/image_file.h"
 
 #define HD_ELF_IMAGE_MAX_NOTES 8
 
@@ -43,6 +44,11 @@ int hd_elf_image_build_id(const hd_target *t, const hd_elf_image *im, uint8_t ou
  * when the symbol is really absent or the image is malformed. */
 int hd_elf_image_symbol(const hd_target *t, uint64_t base, const char *name, uint64_t *addr,
                         int *not_captured, hd_error *err);
+/* The same through dump memory and then the module's file (image_file.h: the pages the dump
+ * lacks are read from the file when hd_image_file_open accepted it); s->base is the image's
+ * base. *not_captured = 1 then means neither source holds a needed page. */
+int hd_elf_image_symbol_src(const hd_image_src *s, const char *name, uint64_t *addr,
+                            int *not_captured, hd_error *err);
 
 /* Little-endian field readers shared by the ELF code (unaligned-safe). */
 static inline uint16_t hd_le16(const uint8_t *p)

@@ -53,6 +53,7 @@ fuzz-run: fuzz
 	  case $$t in \
 	    elfcore) kind=elfcore; ext=core; dict=;; \
 	    minidump) kind=minidump; ext=dmp; dict=-dict=tests/fuzz/minidump.dict;; \
+	    pe_image) kind=minidump; ext=dmp; dict=;; \
 	    *) kind=gcdump; ext=gcdump; $(FUZZ_DIR)/mkseeds $$corpus;; \
 	  esac; \
 	  if [ -d "$(FUZZ_SHARED)/fixtures/$$kind" ]; then \
