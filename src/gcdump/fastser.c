@@ -6,6 +6,7 @@
 
 #include "gcdump/fastser.h"
 #include "util/alloc.h"
+#include "util/endian.h"
 
 #define FS_SIGNATURE "!FastSerialization.1"
 #define FS_MAX_TYPES 4096 /* a .gcdump uses 7 type names; bounded so lookups stay cheap */
@@ -75,11 +76,6 @@ int fs_skip(fs_reader *r, uint64_t n, const char *what)
     return HD_OK;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int fs_u8(fs_reader *r, uint8_t *v, const char *what)
 {
     if (fs_need(r, 1, what)) return HD_EINPUT;
@@ -90,7 +86,7 @@ int fs_u8(fs_reader *r, uint8_t *v, const char *what)
 int fs_i32(fs_reader *r, int32_t *v, const char *what)
 {
     if (fs_need(r, 4, what)) return HD_EINPUT;
-    *v = (int32_t)le32(r->data + r->pos);
+    *v = (int32_t)hd_le32(r->data + r->pos);
     r->pos += 4;
     return HD_OK;
 }
@@ -98,7 +94,7 @@ int fs_i32(fs_reader *r, int32_t *v, const char *what)
 int fs_i64(fs_reader *r, int64_t *v, const char *what)
 {
     if (fs_need(r, 8, what)) return HD_EINPUT;
-    uint64_t lo = le32(r->data + r->pos), hi = le32(r->data + r->pos + 4);
+    uint64_t lo = hd_le32(r->data + r->pos), hi = hd_le32(r->data + r->pos + 4);
     *v = (int64_t)(lo | hi << 32);
     r->pos += 8;
     return HD_OK;
@@ -210,7 +206,7 @@ int fs_open(fs_reader *r)
 {
     static const char sig[] = FS_SIGNATURE;
     const uint64_t siglen = sizeof sig - 1;
-    if (r->size < 4 + siglen || le32(r->data) != siglen || memcmp(r->data + 4, sig, siglen) != 0)
+    if (r->size < 4 + siglen || hd_le32(r->data) != siglen || memcmp(r->data + 4, sig, siglen) != 0)
         return fs_fail_at(r, 0, "expected the FastSerialization signature \"%s\"", sig);
     /* End of stream (§2.7): ... 06 | i32 count, u32 label[count] | u32 table | u32 trailer. */
     uint64_t min_size = 4 + siglen + 1 + 4 + 4 + 4;
@@ -219,17 +215,17 @@ int fs_open(fs_reader *r)
                           "file ends after %llu bytes; expected at least %llu "
                           "(objects, forward-reference table, trailer); the file is truncated",
                           (unsigned long long)r->size, (unsigned long long)min_size);
-    uint64_t trailer = le32(r->data + r->size - 4);
+    uint64_t trailer = hd_le32(r->data + r->size - 4);
     if (trailer != r->size - 8)
         return fs_fail_at(r, r->size - 4,
                           "expected the suffix label to point at the trailer at offset %llu, "
                           "found %llu; the file is truncated or has trailing bytes",
                           (unsigned long long)(r->size - 8), (unsigned long long)trailer);
-    uint64_t table = le32(r->data + trailer);
+    uint64_t table = hd_le32(r->data + trailer);
     if (table < 4 + siglen + 1 || table + 4 > trailer)
         return fs_fail_at(r, trailer, "trailer points at offset %llu, outside the file's data",
                           (unsigned long long)table);
-    uint32_t count = le32(r->data + table);
+    uint32_t count = hd_le32(r->data + table);
     if ((uint64_t)count * 4 != trailer - table - 4)
         return fs_fail_at(r, table,
                           "forward-reference table claims %u entries but %llu bytes lie between "
@@ -242,7 +238,7 @@ int fs_open(fs_reader *r)
     if (!r->fwd) return r->failed = 1, HD_EINTERNAL;
     r->n_fwd = count;
     for (uint32_t i = 0; i < count; i++) {
-        r->fwd[i] = le32(r->data + table + 4 + 4ull * i);
+        r->fwd[i] = hd_le32(r->data + table + 4 + 4ull * i);
         if (r->fwd[i] >= table)
             return fs_fail_at(r, table + 4 + 4ull * i,
                               "forward reference %u points at offset %u, past the objects", i,

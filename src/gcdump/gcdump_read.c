@@ -10,6 +10,7 @@
 #include "gcdump/fastser.h"
 #include "heapdiff/gcdump.h"
 #include "util/alloc.h"
+#include "util/endian.h"
 
 /* What a node record (§4.2) decodes to. */
 typedef struct node_rec {
@@ -47,11 +48,6 @@ int hd_gcdump_sniff(const uint8_t *data, uint64_t size)
     return size >= 24 && memcmp(data, "\x14\0\0\0!FastSerialization.1", 24) == 0;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Compressed int (§4.3): big-endian 7-bit groups, first group sign-extended, 1-5 bytes.
  * Arithmetic is 32-bit with wrap-around, as in Node.ReadCompressedInt. */
 static int read_cint(gc_reader *gr, uint64_t *off, int32_t *v, hd_node node, const char *what)
@@ -78,7 +74,7 @@ past:
 static int read_node(gc_reader *gr, hd_node i, node_rec *n)
 {
     uint64_t at = gr->offsets_at + 4ull * i;
-    uint64_t off = le32(gr->r.data + at);
+    uint64_t off = hd_le32(gr->r.data + at);
     if (off >= gr->blob_len)
         return fs_fail_at(&gr->r, at,
                           "node %u: record offset %llu is past the node blob (%u bytes)", i,
@@ -178,7 +174,7 @@ static int read_module(gc_reader *gr, uint64_t *path_at)
     if (fs_object(r, &kind, &ty, "module")) return HD_EINPUT;
     if (kind == FS_NULL) return HD_OK;
     if (kind == FS_OBJREF) {
-        uint32_t label = le32(r->data + at + 1);
+        uint32_t label = hd_le32(r->data + at + 1);
         if (!find_module(gr, label, path_at))
             return fs_fail_at(r, at, "reference to a module at offset %u, where none was read",
                               label);
@@ -356,7 +352,7 @@ static int read_memory_graph(gc_reader *gr)
     g->root = (hd_node)gr->root;
     for (int32_t i = 0; i < n_addr && i < gr->n_nodes; i++) {
         const uint8_t *p = r->data + addr_at + 8ull * (uint64_t)i;
-        g->addr[i] = (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+        g->addr[i] = (uint64_t)hd_le32(p) | (uint64_t)hd_le32(p + 4) << 32;
     }
     g->meta.stored_total_size = (uint64_t)gr->total_size;
     return HD_OK;

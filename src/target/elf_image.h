@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "heapdiff/target.h"
+#include "util/endian.h" /* hd_le16/32/64, hd_leword */
 #include "target/image_file.h"
 
 #define HD_ELF_IMAGE_MAX_NOTES 8
@@ -49,24 +50,5 @@ int hd_elf_image_symbol(const hd_target *t, uint64_t base, const char *name, uin
  * base. *not_captured = 1 then means neither source holds a needed page. */
 int hd_elf_image_symbol_src(const hd_image_src *s, const char *name, uint64_t *addr,
                             int *not_captured, hd_error *err);
-
-/* Little-endian field readers shared by the ELF code (unaligned-safe). */
-static inline uint16_t hd_le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-static inline uint32_t hd_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t hd_le64(const uint8_t *p)
-{
-    return (uint64_t)hd_le32(p) | (uint64_t)hd_le32(p + 4) << 32;
-}
-/* A target-word (4 or 8 bytes) field. */
-static inline uint64_t hd_leword(const uint8_t *p, uint32_t ptr)
-{
-    return ptr == 8 ? hd_le64(p) : hd_le32(p);
-}
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "heapdiff/target.h"
+#include "util/endian.h"
 
 enum {
     S_THREAD_LIST = 3,
@@ -61,19 +62,6 @@ typedef struct md {
     uint64_t str_budget; /* UTF-8 bytes strings may still take */
     char *sbuf;          /* conversion buffer: 3 bytes per UTF-16 unit + NUL */
 } md;
-
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t rd64(const uint8_t *p)
-{
-    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* [off, off + len) inside the file? */
 static int fits(const md *m, uint64_t off, uint64_t len)
@@ -129,7 +117,7 @@ static int take_budget(md *m, uint64_t field_off, uint64_t len)
 static int read_string(md *m, uint64_t field_off, uint64_t rva, const char *what, const char **out)
 {
     if (need(m, field_off, rva, 4, what)) return m->err->code;
-    uint32_t len = rd32(m->d + rva);
+    uint32_t len = hd_le32(m->d + rva);
     if (len > MD_MAX_STRING)
         return hd_error_at(m->err, m->t->path, rva,
                            "expected %s of at most %u bytes of UTF-16, not %u", what, MD_MAX_STRING,
@@ -139,9 +127,9 @@ static int read_string(md *m, uint64_t field_off, uint64_t rva, const char *what
     uint32_t units = len / 2;
     char *o = m->sbuf;
     for (uint32_t i = 0; i < units; i++) {
-        uint32_t c = rd16(p + 2 * i);
+        uint32_t c = hd_le16(p + 2 * i);
         if (c >= 0xD800 && c < 0xDC00 && i + 1 < units) {
-            uint32_t c2 = rd16(p + 2 * (i + 1));
+            uint32_t c2 = hd_le16(p + 2 * (i + 1));
             if (c2 >= 0xDC00 && c2 < 0xE000) {
                 c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
                 i++;
@@ -179,7 +167,7 @@ static int list_entries(md *m, int which, uint32_t entry, const char *what, uint
     if (s->size < 4)
         return hd_error_at(m->err, m->t->path, s->rva,
                            "expected a %s stream of at least 4 bytes, not %u", what, s->size);
-    uint32_t c = rd32(m->d + s->rva);
+    uint32_t c = hd_le32(m->d + s->rva);
     uint64_t body = (uint64_t)c * entry;
     if (body > s->size - 4)
         return hd_error_at(m->err, m->t->path, s->rva,
@@ -202,8 +190,8 @@ static int table_header(md *m, int which, uint32_t hdr_min, uint32_t entry_min, 
         return hd_error_at(m->err, m->t->path, base,
                            "expected a %s stream of at least %u bytes, not %u", what, hdr_min,
                            s->size);
-    uint32_t hsize = rd32(m->d + base), esize = rd32(m->d + base + 4);
-    uint64_t c = num64 ? rd64(m->d + base + 8) : rd32(m->d + base + 8);
+    uint32_t hsize = hd_le32(m->d + base), esize = hd_le32(m->d + base + 4);
+    uint64_t c = num64 ? hd_le64(m->d + base + 8) : hd_le32(m->d + base + 8);
     if (hsize < hdr_min || hsize > s->size)
         return hd_error_at(m->err, m->t->path, base,
                            "expected a %s header size between %u and the stream's %u bytes, "
@@ -244,9 +232,9 @@ static int read_system_info(md *m)
                            "expected a SystemInfo stream of at least 56 bytes, not %u", s->size);
     const uint8_t *p = m->d + s->rva;
     hd_target *t = m->t;
-    uint16_t arch = rd16(p);
-    uint32_t major = rd32(p + 8), minor = rd32(p + 12), build = rd32(p + 16);
-    uint32_t platform = rd32(p + 20), csd_rva = rd32(p + 24);
+    uint16_t arch = hd_le16(p);
+    uint32_t major = hd_le32(p + 8), minor = hd_le32(p + 12), build = hd_le32(p + 16);
+    uint32_t platform = hd_le32(p + 20), csd_rva = hd_le32(p + 24);
     m->arch_raw = arch;
     m->have_arch = 1;
     switch (arch) {
@@ -326,19 +314,19 @@ static void read_context(md *m, hd_thread *th, const uint8_t *c, uint32_t size)
     switch (a) {
     case HD_ARCH_X64: /* Rsp 0x98, Rbp 0xA0, Rip 0xF8 */
         if (size < 0x100) return;
-        th->sp = rd64(c + 0x98), th->fp = rd64(c + 0xA0), th->ip = rd64(c + 0xF8);
+        th->sp = hd_le64(c + 0x98), th->fp = hd_le64(c + 0xA0), th->ip = hd_le64(c + 0xF8);
         break;
     case HD_ARCH_X86: /* Ebp 0xB4, Eip 0xB8, Esp 0xC4 */
         if (size < 0xC8) return;
-        th->fp = rd32(c + 0xB4), th->ip = rd32(c + 0xB8), th->sp = rd32(c + 0xC4);
+        th->fp = hd_le32(c + 0xB4), th->ip = hd_le32(c + 0xB8), th->sp = hd_le32(c + 0xC4);
         break;
     case HD_ARCH_ARM64: /* X29 (fp) 0xF0, Sp 0x100, Pc 0x108 (Windows and Breakpad alike) */
         if (size < 0x110) return;
-        th->fp = rd64(c + 0xF0), th->sp = rd64(c + 0x100), th->ip = rd64(c + 0x108);
+        th->fp = hd_le64(c + 0xF0), th->sp = hd_le64(c + 0x100), th->ip = hd_le64(c + 0x108);
         break;
     case HD_ARCH_ARM: /* R11 (fp) 0x30, Sp 0x38, Pc 0x40 */
         if (size < 0x44) return;
-        th->fp = rd32(c + 0x30), th->sp = rd32(c + 0x38), th->ip = rd32(c + 0x40);
+        th->fp = hd_le32(c + 0x30), th->sp = hd_le32(c + 0x38), th->ip = hd_le32(c + 0x40);
         break;
     default:
         return;
@@ -355,10 +343,10 @@ static int read_threads(md *m)
         const uint8_t *p = m->d + e;
         hd_thread *th = hd_target_add_thread(m->t, m->err);
         if (!th) return m->err->code;
-        th->tid = rd32(p);
-        uint64_t start = rd64(p + 24);
-        uint32_t ssize = rd32(p + 32);
-        uint32_t csize = rd32(p + 40), crva = rd32(p + 44);
+        th->tid = hd_le32(p);
+        uint64_t start = hd_le64(p + 24);
+        uint32_t ssize = hd_le32(p + 32);
+        uint32_t csize = hd_le32(p + 40), crva = hd_le32(p + 44);
         if (ssize > UINT64_MAX - start)
             return hd_error_at(m->err, m->t->path, e + 24,
                                "expected a thread stack that ends below 2^64");
@@ -388,8 +376,8 @@ static int add_missing_stacks(md *m)
     uint64_t sorted = t->n_ranges;
     for (uint32_t i = 0; i < count; i++, e += 48) {
         const uint8_t *p = m->d + e;
-        uint64_t start = rd64(p + 24);
-        uint32_t ssize = rd32(p + 32), srva = rd32(p + 36);
+        uint64_t start = hd_le64(p + 24);
+        uint32_t ssize = hd_le32(p + 32), srva = hd_le32(p + 36);
         if (!ssize || !srva) continue;
         /* Look up among the sorted ranges only, not the stacks appended since. */
         uint64_t now = t->n_ranges;
@@ -423,8 +411,8 @@ static int read_thread_names(md *m)
     qsort(idx, t->n_threads, sizeof *idx, cmp_tid);
     int rc = HD_OK;
     for (uint32_t i = 0; i < count && !rc; i++, e += 12) {
-        uint32_t tid = rd32(m->d + e);
-        uint64_t rva = rd64(m->d + e + 4);
+        uint32_t tid = hd_le32(m->d + e);
+        uint64_t rva = hd_le64(m->d + e + 4);
         uint32_t lo = 0, hi = t->n_threads;
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
@@ -455,18 +443,18 @@ static int read_cv_record(md *m, hd_module *mod, uint64_t field_off, uint32_t si
     if (need(m, field_off, rva, size, "the module's CodeView record")) return m->err->code;
     if (size < 4) return HD_OK;
     const uint8_t *p = m->d + rva;
-    uint32_t sig = rd32(p);
+    uint32_t sig = hd_le32(p);
     if (sig == CV_RSDS && size >= 24) { /* GUID[16], u32 Age, UTF-8 path */
         memcpy(mod->build_id, p + 4, 16);
         mod->build_id_len = 16;
         /* Breakpad outside Windows stores the module's build id (first 16 bytes) as the GUID
          * and no real PDB: keep it as the build id, with the module kind of the OS. */
         if (m->t->os != HD_OS_WINDOWS && m->t->os != HD_OS_UNKNOWN) return HD_OK;
-        mod->pdb_age = rd32(p + 20);
+        mod->pdb_age = hd_le32(p + 20);
         if (copy_text(m, field_off, p + 24, size - 24, &mod->pdb_name)) return m->err->code;
         mod->kind = HD_MOD_PE;
     } else if (sig == CV_NB10 && size >= 16) { /* u32 offset, u32 signature, u32 age, path */
-        mod->pdb_age = rd32(p + 12);
+        mod->pdb_age = hd_le32(p + 12);
         if (copy_text(m, field_off, p + 16, size - 16, &mod->pdb_name)) return m->err->code;
         mod->kind = HD_MOD_PE;
     } else if (sig == CV_BPEL) { /* ELF build id bytes follow */
@@ -489,25 +477,25 @@ static int read_modules(md *m)
         const uint8_t *p = m->d + e;
         hd_module *mod = hd_target_add_module(t, m->err);
         if (!mod) return m->err->code;
-        mod->base = rd64(p);
-        mod->size = rd32(p + 8);
-        mod->checksum = rd32(p + 12);
-        mod->timestamp = rd32(p + 16);
-        if (read_string(m, e + 20, rd32(p + 20), "the module's name", &mod->path))
+        mod->base = hd_le64(p);
+        mod->size = hd_le32(p + 8);
+        mod->checksum = hd_le32(p + 12);
+        mod->timestamp = hd_le32(p + 16);
+        if (read_string(m, e + 20, hd_le32(p + 20), "the module's name", &mod->path))
             return m->err->code;
         const uint8_t *vi = p + 24; /* VS_FIXEDFILEINFO */
         /* dbghelp sometimes leaves dwSignature 0 in a filled structure (seen in LLDB's
          * sigsegv.dmp: StrucVersion 1.0, FileVersion 10.0.16299.785); lldb and obj2yaml show
          * those versions too. */
-        uint32_t vsig = rd32(vi), vstruc = rd32(vi + 4);
+        uint32_t vsig = hd_le32(vi), vstruc = hd_le32(vi + 4);
         if (vsig == VS_FFI_SIGNATURE || (vsig == 0 && vstruc == 0x10000)) {
-            uint32_t ms = rd32(vi + 8), ls = rd32(vi + 12);
+            uint32_t ms = hd_le32(vi + 8), ls = hd_le32(vi + 12);
             mod->has_version = 1;
             mod->version[0] = (uint16_t)(ms >> 16), mod->version[1] = (uint16_t)ms;
             mod->version[2] = (uint16_t)(ls >> 16), mod->version[3] = (uint16_t)ls;
         }
-        if (read_cv_record(m, mod, e + 76, rd32(p + 76), rd32(p + 80))) return m->err->code;
-        uint32_t misc_size = rd32(p + 84), misc_rva = rd32(p + 88);
+        if (read_cv_record(m, mod, e + 76, hd_le32(p + 76), hd_le32(p + 80))) return m->err->code;
+        uint32_t misc_size = hd_le32(p + 84), misc_rva = hd_le32(p + 88);
         if (misc_size && need(m, e + 84, misc_rva, misc_size, "the module's misc record"))
             return m->err->code;
         if (mod->kind == HD_MOD_UNKNOWN)
@@ -529,12 +517,12 @@ static int read_unloaded_modules(md *m)
     for (uint64_t i = 0; i < count; i++, e += esize) {
         /* {u64 BaseOfImage; u32 SizeOfImage, CheckSum, TimeDateStamp; RVA ModuleNameRva} */
         const uint8_t *p = m->d + e;
-        if (rd32(p + 8) > UINT64_MAX - rd64(p))
+        if (hd_le32(p + 8) > UINT64_MAX - hd_le64(p))
             return hd_error_at(m->err, m->t->path, e,
                                "expected an unloaded module that ends below 2^64");
-        uint32_t rva = rd32(p + 20);
+        uint32_t rva = hd_le32(p + 20);
         if (need(m, e + 20, rva, 4, "the unloaded module's name") ||
-            need(m, e + 20, (uint64_t)rva + 4, rd32(m->d + rva), "the unloaded module's name"))
+            need(m, e + 20, (uint64_t)rva + 4, hd_le32(m->d + rva), "the unloaded module's name"))
             return m->err->code;
     }
     return HD_OK;
@@ -547,7 +535,7 @@ static int read_memory_list(md *m)
     if (list_entries(m, S_MEMORY_LIST, 16, "MemoryList", &count, &e)) return m->err->code;
     for (uint32_t i = 0; i < count; i++, e += 16) {
         const uint8_t *p = m->d + e;
-        if (add_memory(m, e, rd64(p), rd32(p + 8), rd32(p + 12))) return m->err->code;
+        if (add_memory(m, e, hd_le64(p), hd_le32(p + 8), hd_le32(p + 12))) return m->err->code;
     }
     return HD_OK;
 }
@@ -559,7 +547,7 @@ static int read_memory64_list(md *m)
     if (s->size < 16)
         return hd_error_at(m->err, m->t->path, base,
                            "expected a Memory64List stream of at least 16 bytes, not %u", s->size);
-    uint64_t count = rd64(m->d + base), off = rd64(m->d + base + 8);
+    uint64_t count = hd_le64(m->d + base), off = hd_le64(m->d + base + 8);
     if (count > (s->size - 16) / 16)
         return hd_error_at(m->err, m->t->path, base,
                            "expected %llu Memory64List entries of 16 bytes to fit in the "
@@ -568,7 +556,7 @@ static int read_memory64_list(md *m)
     /* No per-range RVA: the bytes are laid out one range after another from BaseRva. */
     uint64_t e = base + 16;
     for (uint64_t i = 0; i < count; i++, e += 16) {
-        uint64_t addr = rd64(m->d + e), size = rd64(m->d + e + 8);
+        uint64_t addr = hd_le64(m->d + e), size = hd_le64(m->d + e + 8);
         if (add_memory(m, e, addr, size, off)) return m->err->code;
         if (size > UINT64_MAX - off)
             return hd_error_at(m->err, m->t->path, e + 8,
@@ -622,8 +610,8 @@ static int read_memory_info(md *m, int *covered)
         /* {u64 BaseAddress, AllocationBase; u32 AllocationProtect, pad; u64 RegionSize;
          *  u32 State, Protect, Type, pad} */
         const uint8_t *p = m->d + e;
-        uint64_t base = rd64(p), size = rd64(p + 24);
-        uint32_t state = rd32(p + 32), protect = rd32(p + 36);
+        uint64_t base = hd_le64(p), size = hd_le64(p + 24);
+        uint32_t state = hd_le32(p + 32), protect = hd_le32(p + 36);
         if (size > UINT64_MAX - base) {
             free(reg);
             return hd_error_at(m->err, m->t->path, e,
@@ -652,8 +640,8 @@ static int read_misc_info(md *m)
     const uint8_t *p = m->d + s->rva;
     /* SizeOfInfo is advisory (LLDB's test files leave it 0): the stream's size bounds what
      * we read. */
-    uint32_t flags = rd32(p + 4);
-    if (flags & 1) m->t->pid = rd32(p + 8); /* MINIDUMP_MISC1_PROCESS_ID */
+    uint32_t flags = hd_le32(p + 4);
+    if (flags & 1) m->t->pid = hd_le32(p + 8); /* MINIDUMP_MISC1_PROCESS_ID */
     return HD_OK;
 }
 
@@ -665,7 +653,7 @@ static int read_exception(md *m)
         return hd_error_at(m->err, m->t->path, s->rva,
                            "expected an Exception stream of at least 168 bytes, not %u", s->size);
     const uint8_t *p = m->d + s->rva;
-    uint32_t tid = rd32(p), csize = rd32(p + 160), crva = rd32(p + 164);
+    uint32_t tid = hd_le32(p), csize = hd_le32(p + 160), crva = hd_le32(p + 164);
     if (!csize) return HD_OK;
     if (need(m, s->rva + 160, crva, csize, "the exception's CONTEXT")) return m->err->code;
     /* The faulting thread's registers are those at the exception (what lldb, WinDbg's .ecxr
@@ -690,10 +678,10 @@ static int read_handle_data(md *m)
     for (uint64_t i = 0; i < count; i++, e += esize) {
         /* {u64 Handle; RVA TypeNameRva, ObjectNameRva; ...}: names are MINIDUMP_STRINGs */
         for (int k = 0; k < 2; k++) {
-            uint32_t rva = rd32(m->d + e + 8 + 4 * k);
+            uint32_t rva = hd_le32(m->d + e + 8 + 4 * k);
             if (!rva) continue;
             if (need(m, e + 8 + 4 * k, rva, 4, "a handle's name") ||
-                need(m, e + 8 + 4 * k, (uint64_t)rva + 4, rd32(m->d + rva), "a handle's name"))
+                need(m, e + 8 + 4 * k, (uint64_t)rva + 4, hd_le32(m->d + rva), "a handle's name"))
                 return m->err->code;
         }
     }
@@ -809,7 +797,8 @@ static int read_directory(md *m, uint32_t nstreams, uint32_t dir_rva)
                            nstreams, dir_rva, (unsigned long long)m->n);
     for (uint32_t i = 0; i < nstreams; i++) {
         uint64_t off = dir_rva + (uint64_t)i * 12;
-        uint32_t type = rd32(m->d + off), size = rd32(m->d + off + 4), rva = rd32(m->d + off + 8);
+        uint32_t type = hd_le32(m->d + off), size = hd_le32(m->d + off + 4),
+                 rva = hd_le32(m->d + off + 8);
         int k;
         if (type == 0) continue; /* UnusedStream: dbghelp leaves such entries */
         if (type < S_N_STD)
@@ -843,18 +832,18 @@ int hd_minidump_read(hd_target *t, hd_error *err)
         return hd_error_at(err, t->path, 0,
                            "expected a 32-byte minidump header, the file has %llu bytes",
                            (unsigned long long)m.n);
-    if (rd32(m.d) != MD_SIGNATURE)
+    if (hd_le32(m.d) != MD_SIGNATURE)
         return hd_error_at(err, t->path, 0, "expected the minidump signature \"MDMP\"");
-    if ((rd32(m.d + 4) & 0xFFFF) != MD_VERSION)
+    if ((hd_le32(m.d + 4) & 0xFFFF) != MD_VERSION)
         return hd_error_at(err, t->path, 4, "expected minidump version 0x%04X, not 0x%04X",
-                           MD_VERSION, rd32(m.d + 4) & 0xFFFF);
-    t->time = rd32(m.d + 20);
-    t->minidump_flags = rd64(m.d + 24);
+                           MD_VERSION, hd_le32(m.d + 4) & 0xFFFF);
+    t->time = hd_le32(m.d + 20);
+    t->minidump_flags = hd_le64(m.d + 24);
     m.str_budget = 4 * m.n + (1u << 20);
     m.sbuf = malloc(MD_MAX_STRING / 2 * 3 + 4);
     if (!m.sbuf) return hd_error_oom(err, "string buffer", MD_MAX_STRING / 2 * 3 + 4);
 
-    int rc = read_directory(&m, rd32(m.d + 8), rd32(m.d + 12));
+    int rc = read_directory(&m, hd_le32(m.d + 8), hd_le32(m.d + 12));
     /* SystemInfo first: the arch decides how thread contexts are read and the OS what kind
      * of modules a dump without CodeView records holds. */
     if (!rc && m.s[S_SYSTEM_INFO].present) rc = read_system_info(&m);
