@@ -11,5 +11,6 @@
 #include "heapdiff/analysis.h"
 #include "heapdiff/report.h"
 #include "heapdiff/target.h"
+#include "heapdiff/clr.h"
 
 #endif

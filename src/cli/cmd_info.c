@@ -7,54 +7,10 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "heapdiff/clr.h"
 #include "report/format.h"
 
 static const char *const kind_names[] = {"unknown", "pe", "elf", "macho"};
-
-static const char *base_name(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '/' || *p == '\\') b = p + 1;
-    return b;
-}
-
-/* The .NET runtime module of a dump, if any: CoreCLR (libcoreclr.so, coreclr.dll,
- * libcoreclr.dylib) or .NET Framework (clr.dll, mscorwks.dll). */
-static const hd_module *runtime_module(const hd_target *t, const char **flavor)
-{
-    for (uint32_t i = 0; i < t->n_modules; i++) {
-        const char *b = base_name(t->modules[i].path);
-        if (!strcasecmp(b, "libcoreclr.so") || !strcasecmp(b, "coreclr.dll") ||
-            !strcasecmp(b, "libcoreclr.dylib")) {
-            *flavor = "coreclr";
-            return &t->modules[i];
-        }
-        if (!strcasecmp(b, "clr.dll") || !strcasecmp(b, "mscorwks.dll")) {
-            *flavor = "netfx";
-            return &t->modules[i];
-        }
-    }
-    return NULL;
-}
-
-/* Runtime version: the module's file version (minidumps), else the shared-framework folder
- * in its path (".../Microsoft.NETCore.App/10.0.0/libcoreclr.so"). */
-static void runtime_version(const hd_module *m, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (m->has_version) {
-        snprintf(buf, len, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
-                 m->version[3]);
-        return;
-    }
-    const char *key = "Microsoft.NETCore.App/";
-    const char *p = strstr(m->path, key);
-    if (!p) return;
-    p += strlen(key);
-    size_t n = strcspn(p, "/\\");
-    if (n && n < len) snprintf(buf, len, "%.*s", (int)n, p);
-}
 
 static const char *heap_verdict(const hd_target *t, const hd_module *rt)
 {
@@ -81,10 +37,18 @@ static json_t *str_or_null(const char *s)
     return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *target_json(const char *path, const hd_target *t)
+static json_t *descriptor_json(const hd_clr_runtime *c)
 {
-    const char *flavor = NULL;
-    const hd_module *rt = runtime_module(t, &flavor);
+    if (!c->json) return json_null();
+    return json_pack("{s:o,s:b,s:I,s:i,s:I,s:I,s:s}", "address", hex(c->descriptor_addr),
+                     "from_file", c->from_file, "json_bytes", (json_int_t)c->json_len, "version",
+                     c->contract_version, "types", (json_int_t)c->n_types, "globals",
+                     (json_int_t)c->n_globals, "contracts", c->contracts);
+}
+
+static json_t *target_json(const char *path, const hd_target *t, const hd_clr_runtime *clr)
+{
+    const hd_module *rt = clr->module;
     uint64_t described = 0;
     for (uint64_t i = 0; i < t->n_ranges; i++) described += t->ranges[i].size;
     json_t *threads = json_array(), *modules = json_array();
@@ -125,12 +89,10 @@ static json_t *target_json(const char *path, const hd_target *t)
         json_array_append_new(modules, o);
     }
     json_t *runtime = json_null();
-    if (rt) {
-        char ver[64];
-        runtime_version(rt, ver, sizeof ver);
-        runtime = json_pack("{s:s,s:s,s:o}", "module", rt->path, "flavor", flavor, "version",
-                            str_or_null(ver));
-    }
+    if (rt)
+        runtime = json_pack("{s:s,s:s,s:o,s:o,s:o}", "module", rt->path, "flavor", clr->flavor,
+                            "version", str_or_null(clr->version), "contract_descriptor",
+                            descriptor_json(clr), "note", str_or_null(clr->why));
     char flags[24];
     snprintf(flags, sizeof flags, "0x%" PRIx64, t->minidump_flags);
     json_t *dump =
@@ -152,11 +114,10 @@ static json_t *target_json(const char *path, const hd_target *t)
                      "analysis_possible", 0, "reason", heap_verdict(t, rt));
 }
 
-static void target_text(FILE *out, const char *path, const hd_target *t)
+static void target_text(FILE *out, const char *path, const hd_target *t, const hd_clr_runtime *clr)
 {
     char a[32], b[32], c[32];
-    const char *flavor = NULL;
-    const hd_module *rt = runtime_module(t, &flavor);
+    const hd_module *rt = clr->module;
     fprintf(out, "%s: %s, %s %s (%u-bit)%s%s\n", path,
             t->container == HD_FMT_MINIDUMP ? "Windows-format minidump" : "ELF core",
             hd_os_name(t->os), hd_arch_name(t->arch), t->pointer_size * 8,
@@ -181,10 +142,16 @@ static void target_text(FILE *out, const char *path, const hd_target *t)
                                   : "completeness unknown");
     fprintf(out, "threads: %u, modules: %u\n", t->n_threads, t->n_modules);
     if (rt) {
-        char ver[64];
-        runtime_version(rt, ver, sizeof ver);
-        fprintf(out, ".NET runtime: %s %s (%s)\n", flavor, *ver ? ver : "(version unknown)",
-                rt->path);
+        fprintf(out, ".NET runtime: %s %s (%s)\n", clr->flavor,
+                *clr->version ? clr->version : "(version unknown)", rt->path);
+        if (clr->json)
+            fprintf(out,
+                    "contract descriptor: 0x%" PRIx64 "%s, version %d, %u types, %u globals; "
+                    "contracts: %s\n",
+                    clr->descriptor_addr, clr->from_file ? " (read with the module file)" : "",
+                    clr->contract_version, clr->n_types, clr->n_globals, clr->contracts);
+        else if (clr->why[0])
+            fprintf(out, "contract descriptor: none: %s\n", clr->why);
     }
     fprintf(out, "managed heap: %s\n", heap_verdict(t, rt));
     fprintf(out, "\n%18s %12s  %-7s %-16s %s\n", "base", "size", "kind", "version", "module");
@@ -263,16 +230,29 @@ int cmd_info(const cli_opts *o, hd_error *err)
     if (fmt == HD_FMT_MINIDUMP || fmt == HD_FMT_ELFCORE) {
         hd_target t;
         rc = hd_target_open(&t, path, err);
+        hd_clr_runtime clr = {0};
+        if (!rc) {
+            hd_error cerr;
+            hd_error_clear(&cerr);
+            rc = hd_clr_locate(&t, &clr, &cerr); /* no runtime module: not an error here */
+            if (rc == HD_EINPUT)
+                rc = HD_OK;
+            else if (rc)
+                hd_error_set(err, rc, "%s", cerr.msg);
+        }
         if (!rc) {
             if (o->report.format == HD_OUT_JSON) {
-                json_t *doc = target_json(path, &t);
+                json_t *doc = target_json(path, &t, &clr);
                 if (!doc || json_dumpf(doc, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
                     fputc('\n', out.f) == EOF)
                     rc = hd_error_set(err, HD_EINTERNAL, "cannot write the report");
                 json_decref(doc);
             } else {
-                target_text(out.f, path, &t);
+                target_text(out.f, path, &t, &clr);
             }
+        }
+        if (t.file.data) {
+            hd_clr_runtime_free(&clr);
             hd_target_close(&t);
         }
     } else {

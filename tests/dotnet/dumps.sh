@@ -52,11 +52,23 @@ read -r paddr plen _ < <(awk '$1=="PATTERN"{print $2, $3, $4}' "$work/out")
 # (.../shared/Microsoft.NETCore.App/<version>/).
 rtdir=$(dirname "$(awk '/libcoreclr.so/{print $6; exit}' "/proc/$pid/maps")")
 rtver=$(basename "$rtdir")
+# The contract descriptor as gdb sees it in the live process (address, JSON size): the oracle
+# for what heapdiff reads from the dumps.
+desc_addr= desc_size=
+if command -v gdb >/dev/null 2>&1; then
+    g=$(gdb -p "$pid" -batch -ex 'p/x &DotNetRuntimeContractDescriptor' \
+        -ex 'x/4wx &DotNetRuntimeContractDescriptor' 2>/dev/null)
+    desc_addr=$(printf '%s\n' "$g" | sed -nE 's/^\$1 = (0x[0-9a-f]+).*/\1/p')
+    desc_size=$(printf '%s\n' "$g" | awk '/^0x[0-9a-f]+ <DotNetRuntimeContractDescriptor/ {print $NF; exit}')
+    [ -n "$desc_size" ] && desc_size=$((desc_size))
+    [ -n "$desc_addr" ] && [ -n "$desc_size" ] || { skipped "gdb could not read the descriptor"; desc_addr=; }
+fi
 # The pattern the app wrote: byte i = 0xA5 ^ (i * 7) (low 8 bits).
 want=$(for ((i = 0; i < plen; i++)); do printf '%02x' $(( (0xA5 ^ (i * 7)) & 0xFF )); done)
 
-check_dump() { # $1 = file, $2 = label, $3 = expected format, $4 = full (1/0)
-    local f=$1 label=$2 fmt=$3 full=$4 json
+check_dump() { # $1 = file, $2 = label, $3 = expected format, $4 = full (1/0),
+               # $5 = the runtime's data pages are in it (0: createdump --withheap leaves them out)
+    local f=$1 label=$2 fmt=$3 full=$4 data=${5:-1} json
     if [ ! -s "$f" ]; then bad "$label: no dump written"; return; fi
     if ! json=$("$HD" info "$f" --format json 2>&1); then bad "$label: heapdiff info failed: $json"; return; fi
     if [ -n "$PY" ]; then
@@ -65,6 +77,7 @@ check_dump() { # $1 = file, $2 = label, $3 = expected format, $4 = full (1/0)
 import json, sys
 d = json.load(sys.stdin)
 fmt, pid, rtver, full = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+daddr, dsize = sys.argv[5], sys.argv[6]
 p = []
 if d["format"] != fmt: p.append("format %s" % d["format"])
 if d["arch"] != "x64" or d["pointer_size"] != 8: p.append("arch %s/%s" % (d["arch"], d["pointer_size"]))
@@ -75,9 +88,16 @@ rt = d["runtime"]
 if not rt or not rt["module"].endswith("libcoreclr.so"): p.append("runtime module %r" % (rt,))
 elif rt["version"] not in (None, rtver) : p.append("runtime version %s, SDK says %s" % (rt["version"], rtver))
 if full and d["dump"]["full_memory"] is False: p.append("full dump reported as partial")
+if full and daddr and rt:
+    cd = rt.get("contract_descriptor")
+    if not cd: p.append("no contract descriptor: %s" % rt.get("note"))
+    else:
+        if int(cd["address"], 16) != int(daddr, 16): p.append("descriptor at %s, gdb says %s" % (cd["address"], daddr))
+        if cd["json_bytes"] != int(dsize): p.append("descriptor JSON %d bytes, gdb says %s" % (cd["json_bytes"], dsize))
+        if cd["types"] < 50 or cd["version"] != 0: p.append("descriptor: %d types, version %d" % (cd["types"], cd["version"]))
 if not full and d["dump"]["full_memory"] is True: p.append("partial dump reported as full")
 print("; ".join(p))
-' "$fmt" "$pid" "$rtver" "$full")
+' "$fmt" "$pid" "$rtver" "$full" "$([ "$data" = 1 ] && echo "$desc_addr")" "$desc_size")
         if [ -z "$msg" ]; then ok; else bad "$label: $msg"; fi
     fi
     if [ "$full" = 1 ]; then
@@ -92,7 +112,8 @@ if [ -x "$createdump" ]; then
     "$createdump" -u -f "$work/full.core" "$pid" >"$work/cd.log" 2>&1 || cat "$work/cd.log"
     check_dump "$work/full.core" "createdump --full" elfcore 1
     "$createdump" -h -f "$work/heap.core" "$pid" >"$work/cd.log" 2>&1 || cat "$work/cd.log"
-    check_dump "$work/heap.core" "createdump --withheap" elfcore 1
+    # With-heap cores hold the GC heap but not libcoreclr's data pages (no contract descriptor).
+    check_dump "$work/heap.core" "createdump --withheap" elfcore 1 0
     "$createdump" -t -f "$work/triage.core" "$pid" >"$work/cd.log" 2>&1 || cat "$work/cd.log"
     check_dump "$work/triage.core" "createdump --triage" elfcore 0
 else

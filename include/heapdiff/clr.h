@@ -1,0 +1,37 @@
+/* heapdiff — the .NET runtime inside a dump: which runtime module, which version, and its
+ * self-describing cDAC contract descriptor (.NET 9+), the layouts the heap walker reads. */
+#ifndef HEAPDIFF_CLR_H
+#define HEAPDIFF_CLR_H
+
+#include <stdint.h>
+
+#include "heapdiff/error.h"
+#include "heapdiff/target.h"
+
+typedef struct hd_clr_runtime {
+    const hd_module *module; /* libcoreclr.so / coreclr.dll / libcoreclr.dylib / clr.dll */
+    const char *flavor;      /* "coreclr" or "netfx" */
+    char version[64];        /* file version, else the shared-framework folder; "" unknown */
+
+    /* DotNetRuntimeContractDescriptor: 0 when the runtime exports none (before .NET 9) or the
+     * dump and the module file lack its pages; `why` then says which. */
+    uint64_t descriptor_addr;
+    int from_file; /* some bytes came from the module file on disk (identity checked) */
+    char *json;    /* the descriptor's JSON (NUL-terminated), or NULL */
+    uint32_t json_len;
+    uint64_t *pointer_data; /* the descriptor's auxiliary pointer values */
+    uint32_t n_pointer_data;
+    uint32_t pointer_size;
+    int contract_version; /* the JSON's "version" */
+    uint32_t n_types, n_globals, n_contracts;
+    char contracts[512]; /* "GC 1, Loader 1, ..." */
+    char why[1200];
+} hd_clr_runtime;
+
+/* Finds the runtime module of a dump and reads what it says about itself. HD_OK when a runtime
+ * module exists (even if its descriptor cannot be read: see `why`), HD_EINPUT when the dump
+ * has no .NET runtime module. */
+int hd_clr_locate(const hd_target *t, hd_clr_runtime *rt, hd_error *err);
+void hd_clr_runtime_free(hd_clr_runtime *rt);
+
+#endif

@@ -1,0 +1,241 @@
+/* Locating the .NET runtime in a dump and reading its contract descriptor
+ * (dotnet/runtime docs/design/datacontracts/contract-descriptor.md):
+ *
+ *   struct DotNetRuntimeContractDescriptor {
+ *       uint64_t magic;            // "DNCCDAC\0"
+ *       uint32_t flags;            // bit 0 always 1; bit 1: 32-bit pointers
+ *       uint32_t descriptor_size;  // bytes of JSON
+ *       const char *descriptor;    // UTF-8 JSON
+ *       uint32_t pointer_data_count;
+ *       uint32_t pad0;
+ *       uintptr_t *pointer_data;
+ *   };
+ *
+ * The symbol is an export of libcoreclr.so / coreclr.dll. Its pages are read from the dump,
+ * and from the module file on disk only when the dump lacks them and the file is provably the
+ * one that was loaded (src/target/image_file.c). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "heapdiff/clr.h"
+#include "target/elf_image.h"
+#include "target/image_file.h"
+#include "target/pe_image.h"
+#include "util/alloc.h"
+
+#define DESCRIPTOR_SYMBOL "DotNetRuntimeContractDescriptor"
+#define MAX_JSON (16u << 20)    /* .NET 10's is about 20 KB */
+#define MAX_POINTERS (1u << 20) /* a few hundred in practice */
+
+static const char *base_name(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\') b = p + 1;
+    return b;
+}
+
+static const hd_module *find_runtime(const hd_target *t, const char **flavor)
+{
+    for (uint32_t i = 0; i < t->n_modules; i++) {
+        const char *b = base_name(t->modules[i].path);
+        if (!strcasecmp(b, "libcoreclr.so") || !strcasecmp(b, "coreclr.dll") ||
+            !strcasecmp(b, "libcoreclr.dylib")) {
+            *flavor = "coreclr";
+            return &t->modules[i];
+        }
+        if (!strcasecmp(b, "clr.dll") || !strcasecmp(b, "mscorwks.dll")) {
+            *flavor = "netfx";
+            return &t->modules[i];
+        }
+    }
+    return NULL;
+}
+
+/* The module's file version, else the shared-framework folder in its path
+ * (".../Microsoft.NETCore.App/10.0.12/libcoreclr.so"). */
+static void runtime_version(const hd_module *m, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (m->has_version) {
+        snprintf(buf, len, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
+                 m->version[3]);
+        return;
+    }
+    const char *key = "Microsoft.NETCore.App";
+    const char *p = strstr(m->path, key);
+    if (!p || (p[strlen(key)] != '/' && p[strlen(key)] != '\\')) return;
+    p += strlen(key) + 1;
+    size_t n = strcspn(p, "/\\");
+    if (n && n < len) snprintf(buf, len, "%.*s", (int)n, p);
+}
+
+static uint64_t word(const uint8_t *p, uint32_t ptr)
+{
+    return hd_leword(p, ptr);
+}
+
+/* Summarises the JSON: version, counts, contract versions. */
+static void summarise(hd_clr_runtime *rt)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(rt->json, rt->json_len, 0, &je);
+    if (!doc || !json_is_object(doc)) {
+        snprintf(rt->why, sizeof rt->why, "the contract descriptor's JSON does not parse: %s",
+                 doc ? "not an object" : je.text);
+        json_decref(doc);
+        return;
+    }
+    json_t *v = json_object_get(doc, "version");
+    rt->contract_version = json_is_integer(v)  ? (int)json_integer_value(v)
+                           : json_is_string(v) ? atoi(json_string_value(v))
+                                               : -1;
+    json_t *types = json_object_get(doc, "types"), *globals = json_object_get(doc, "globals");
+    json_t *contracts = json_object_get(doc, "contracts");
+    rt->n_types = json_is_object(types) ? (uint32_t)json_object_size(types) : 0;
+    rt->n_globals = json_is_object(globals) ? (uint32_t)json_object_size(globals) : 0;
+    rt->n_contracts = json_is_object(contracts) ? (uint32_t)json_object_size(contracts) : 0;
+    const char *key;
+    json_t *val;
+    size_t used = 0;
+    if (json_is_object(contracts)) json_object_foreach(contracts, key, val)
+        {
+            char one[96];
+            if (json_is_integer(val))
+                snprintf(one, sizeof one, "%s %lld", key, (long long)json_integer_value(val));
+            else if (json_is_string(val))
+                snprintf(one, sizeof one, "%s %s", key, json_string_value(val));
+            else
+                snprintf(one, sizeof one, "%s", key);
+            int n = snprintf(rt->contracts + used, sizeof rt->contracts - used, "%s%s",
+                             used ? ", " : "", one);
+            if (n < 0 || (size_t)n >= sizeof rt->contracts - used) break;
+            used += (size_t)n;
+        }
+    json_decref(doc);
+}
+
+static int read_descriptor(const hd_target *t, hd_clr_runtime *rt, const hd_image_src *src,
+                           hd_error *err)
+{
+    uint32_t ptr = t->pointer_size == 4 ? 4 : 8;
+    uint8_t h[40];
+    uint64_t got;
+    /* The descriptor and its pointer data hold relocated pointers: only the dump has the values
+     * the process used (the file has link-time ones). The JSON text is read-only data, which
+     * the module file may supply. */
+    if (hd_target_read(t, rt->descriptor_addr, h, 16 + 2 * ptr + 8, &got)) {
+        snprintf(rt->why, sizeof rt->why, "the contract descriptor at 0x%llx is not in the dump",
+                 (unsigned long long)rt->descriptor_addr);
+        return HD_OK;
+    }
+    if (memcmp(h, "DNCCDAC", 8) != 0) {
+        snprintf(rt->why, sizeof rt->why,
+                 "the contract descriptor at 0x%llx does not start with \"DNCCDAC\"",
+                 (unsigned long long)rt->descriptor_addr);
+        return HD_OK;
+    }
+    uint32_t flags = hd_le32(h + 8), size = hd_le32(h + 12);
+    if (flags & 2) ptr = 4;
+    uint64_t json_at = word(h + 16, ptr);
+    uint32_t count = hd_le32(h + 16 + ptr);
+    uint64_t data_at = word(h + 24 + ptr, ptr);
+    rt->pointer_size = ptr;
+    if (size == 0 || size > MAX_JSON || count > MAX_POINTERS) {
+        snprintf(rt->why, sizeof rt->why,
+                 "the contract descriptor claims %u bytes of JSON and %u pointers; expected at "
+                 "most %u and %u",
+                 size, count, MAX_JSON, MAX_POINTERS);
+        return HD_OK;
+    }
+    rt->json = hd_alloc((uint64_t)size + 1, 1, "contract descriptor", err);
+    uint8_t *raw = hd_alloc((uint64_t)count * ptr, 1, "contract descriptor", err);
+    rt->pointer_data = hd_alloc(count, sizeof *rt->pointer_data, "contract descriptor", err);
+    if (!rt->json || !raw || !rt->pointer_data) {
+        free(raw);
+        return err->code;
+    }
+    if (hd_image_src_read(src, json_at, rt->json, size, &got) ||
+        (count && hd_target_read(t, data_at, raw, (uint64_t)count * ptr, &got))) {
+        snprintf(rt->why, sizeof rt->why,
+                 "the contract descriptor's JSON (0x%llx, %u bytes) or pointer data is not in the "
+                 "dump nor in the module file",
+                 (unsigned long long)json_at, size);
+        free(raw);
+        free(rt->json);
+        rt->json = NULL;
+        return HD_OK;
+    }
+    rt->json[size] = '\0';
+    rt->json_len = size;
+    for (uint32_t i = 0; i < count; i++) rt->pointer_data[i] = word(raw + (uint64_t)i * ptr, ptr);
+    rt->n_pointer_data = count;
+    free(raw);
+    summarise(rt);
+    return HD_OK;
+}
+
+int hd_clr_locate(const hd_target *t, hd_clr_runtime *rt, hd_error *err)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->contract_version = -1;
+    rt->module = find_runtime(t, &rt->flavor);
+    if (!rt->module)
+        return hd_error_set(err, HD_EINPUT, "%s: no .NET runtime module in this dump", t->path);
+    runtime_version(rt->module, rt->version, sizeof rt->version);
+    if (strcmp(rt->flavor, "coreclr") != 0) {
+        snprintf(rt->why, sizeof rt->why, ".NET Framework has no contract descriptor");
+        return HD_OK;
+    }
+    /* The export, from dump memory, else from the module file when it is the same file. */
+    hd_image_file file;
+    int have_file = 0, not_captured = 0;
+    hd_image_src src = {t, NULL, rt->module->base};
+    int kind = rt->module->kind;
+    int rc = kind == HD_MOD_PE ? hd_pe_image_export(t, rt->module->base, DESCRIPTOR_SYMBOL,
+                                                    &rt->descriptor_addr, &not_captured, NULL)
+                               : hd_elf_image_symbol(t, rt->module->base, DESCRIPTOR_SYMBOL,
+                                                     &rt->descriptor_addr, &not_captured, NULL);
+    if (rc && not_captured) {
+        hd_error ferr;
+        hd_error_clear(&ferr);
+        if (hd_image_file_open(t, rt->module, NULL, &file, &ferr) == HD_OK) {
+            have_file = 1;
+            src.f = &file;
+            rt->from_file = 1;
+            char forward[256];
+            rc = kind == HD_MOD_PE
+                     ? hd_pe_image_export_src(&src, DESCRIPTOR_SYMBOL, &rt->descriptor_addr,
+                                              forward, &not_captured, NULL)
+                     : hd_elf_image_symbol_src(&src, DESCRIPTOR_SYMBOL, &rt->descriptor_addr,
+                                               &not_captured, NULL);
+        } else {
+            snprintf(rt->why, sizeof rt->why,
+                     "the runtime's export table is not in the dump and its file cannot be used: "
+                     "%s",
+                     ferr.msg);
+        }
+    }
+    if (rc) {
+        rt->descriptor_addr = 0;
+        if (!rt->why[0])
+            snprintf(rt->why, sizeof rt->why,
+                     not_captured ? "the runtime's export table is not in the dump"
+                                  : "this runtime exports no contract descriptor (.NET 8 or "
+                                    "older)");
+    } else {
+        rc = read_descriptor(t, rt, &src, err);
+    }
+    if (have_file) hd_image_file_close(&file);
+    return rc == HD_EINPUT ? HD_OK : rc;
+}
+
+void hd_clr_runtime_free(hd_clr_runtime *rt)
+{
+    free(rt->json);
+    free(rt->pointer_data);
+    memset(rt, 0, sizeof *rt);
+}
