@@ -25,6 +25,7 @@ typedef struct hd_clr_runtime {
     int contract_version; /* the JSON's "version" */
     uint32_t n_types, n_globals, n_contracts;
     char contracts[512]; /* "GC 1, Loader 1, ..." */
+    void *doc;           /* the parsed JSON (Jansson), for the accessors below */
     char why[1200];
 } hd_clr_runtime;
 
@@ -33,5 +34,18 @@ typedef struct hd_clr_runtime {
  * has no .NET runtime module. */
 int hd_clr_locate(const hd_target *t, hd_clr_runtime *rt, hd_error *err);
 void hd_clr_runtime_free(hd_clr_runtime *rt);
+
+/* Parses rt->json (rt->json_len bytes; rt->pointer_data set) and fills the summary fields.
+ * hd_clr_locate calls it; exposed for tests. HD_OK, or HD_EINPUT with rt->why set. */
+int hd_clr_parse(hd_clr_runtime *rt);
+
+/* Accessors over the descriptor ("types": {"MethodTable": {"!": size, "BaseSize": 4 or
+ * [4, "uint32"]}}, "globals": {"X": value | [value, "type"] | [n] | [[n], "type"]}; values are
+ * JSON numbers or decimal / 0x-hex strings; [n] is indirect: pointer_data[n]). HD_OK and the
+ * value, or HD_EINPUT when absent or malformed. A global that holds the address of a runtime
+ * variable is returned as that address: dereferencing it is the caller's business. */
+int hd_clr_type_size(const hd_clr_runtime *rt, const char *type, uint64_t *size);
+int hd_clr_field(const hd_clr_runtime *rt, const char *type, const char *field, uint64_t *offset);
+int hd_clr_global(const hd_clr_runtime *rt, const char *name, uint64_t *value);
 
 #endif

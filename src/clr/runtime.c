@@ -78,8 +78,24 @@ static uint64_t word(const uint8_t *p, uint32_t ptr)
     return hd_leword(p, ptr);
 }
 
-/* Summarises the JSON: version, counts, contract versions. */
-static void summarise(hd_clr_runtime *rt)
+/* A descriptor value: a JSON integer, or a decimal or 0x-hex string. */
+static int number(const json_t *v, uint64_t *out)
+{
+    if (json_is_integer(v)) {
+        *out = (uint64_t)json_integer_value(v);
+        return 1;
+    }
+    if (!json_is_string(v)) return 0;
+    const char *s = json_string_value(v);
+    char *end;
+    if (!*s) return 0;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (*end) return 0;
+    *out = x;
+    return 1;
+}
+
+int hd_clr_parse(hd_clr_runtime *rt)
 {
     json_error_t je;
     json_t *doc = json_loadb(rt->json, rt->json_len, 0, &je);
@@ -87,12 +103,12 @@ static void summarise(hd_clr_runtime *rt)
         snprintf(rt->why, sizeof rt->why, "the contract descriptor's JSON does not parse: %s",
                  doc ? "not an object" : je.text);
         json_decref(doc);
-        return;
+        return HD_EINPUT;
     }
+    rt->doc = doc;
     json_t *v = json_object_get(doc, "version");
-    rt->contract_version = json_is_integer(v)  ? (int)json_integer_value(v)
-                           : json_is_string(v) ? atoi(json_string_value(v))
-                                               : -1;
+    uint64_t ver;
+    rt->contract_version = number(v, &ver) ? (int)ver : -1;
     json_t *types = json_object_get(doc, "types"), *globals = json_object_get(doc, "globals");
     json_t *contracts = json_object_get(doc, "contracts");
     rt->n_types = json_is_object(types) ? (uint32_t)json_object_size(types) : 0;
@@ -115,7 +131,52 @@ static void summarise(hd_clr_runtime *rt)
             if (n < 0 || (size_t)n >= sizeof rt->contracts - used) break;
             used += (size_t)n;
         }
-    json_decref(doc);
+    return HD_OK;
+}
+
+static const json_t *type_of(const hd_clr_runtime *rt, const char *type)
+{
+    if (!rt->doc) return NULL;
+    const json_t *o = json_object_get(json_object_get(rt->doc, "types"), type);
+    return json_is_object(o) ? o : NULL;
+}
+
+int hd_clr_type_size(const hd_clr_runtime *rt, const char *type, uint64_t *size)
+{
+    const json_t *t = type_of(rt, type);
+    return t && number(json_object_get(t, "!"), size) ? HD_OK : HD_EINPUT;
+}
+
+int hd_clr_field(const hd_clr_runtime *rt, const char *type, const char *field, uint64_t *offset)
+{
+    const json_t *t = type_of(rt, type);
+    if (!t || !strcmp(field, "!")) return HD_EINPUT;
+    const json_t *f = json_object_get(t, field);
+    if (json_is_array(f)) f = json_array_get(f, 0); /* [offset, "type"] */
+    return number(f, offset) ? HD_OK : HD_EINPUT;
+}
+
+int hd_clr_global(const hd_clr_runtime *rt, const char *name, uint64_t *value)
+{
+    if (!rt->doc) return HD_EINPUT;
+    const json_t *g = json_object_get(json_object_get(rt->doc, "globals"), name);
+    if (!g) return HD_EINPUT;
+    /* value | [value, "type"] | [n] | [[n], "type"] */
+    if (json_is_array(g)) {
+        const json_t *first = json_array_get(g, 0);
+        int indirect = json_array_size(g) == 1 || json_is_array(first);
+        if (json_is_array(first)) first = json_array_get(first, 0);
+        uint64_t x;
+        if (!number(first, &x)) return HD_EINPUT;
+        if (!indirect) {
+            *value = x;
+            return HD_OK;
+        }
+        if (x >= rt->n_pointer_data) return HD_EINPUT;
+        *value = rt->pointer_data[x];
+        return HD_OK;
+    }
+    return number(g, value) ? HD_OK : HD_EINPUT;
 }
 
 static int read_descriptor(const hd_target *t, hd_clr_runtime *rt, const hd_image_src *src,
@@ -174,7 +235,7 @@ static int read_descriptor(const hd_target *t, hd_clr_runtime *rt, const hd_imag
     for (uint32_t i = 0; i < count; i++) rt->pointer_data[i] = word(raw + (uint64_t)i * ptr, ptr);
     rt->n_pointer_data = count;
     free(raw);
-    summarise(rt);
+    hd_clr_parse(rt); /* a JSON that does not parse leaves rt->why set; not an input error */
     return HD_OK;
 }
 
@@ -235,6 +296,7 @@ int hd_clr_locate(const hd_target *t, hd_clr_runtime *rt, hd_error *err)
 
 void hd_clr_runtime_free(hd_clr_runtime *rt)
 {
+    json_decref(rt->doc);
     free(rt->json);
     free(rt->pointer_data);
     memset(rt, 0, sizeof *rt);

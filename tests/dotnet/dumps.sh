@@ -32,9 +32,11 @@ if ! dotnet build "$ROOT/tests/dotnet/LeakApp/LeakApp.csproj" -c Release --nolog
         --artifacts-path "$work/art" -o "$work/bin" >"$work/build.log" 2>&1; then
     cat "$work/build.log"; echo "0 passed, 1 failed, 0 skipped"; exit 1
 fi
-cc -O1 -I"$ROOT/include" -I"$ROOT/src" -o "$work/readmem" "$ROOT/tests/dotnet/readmem.c" \
-    "$ROOT/build/libheapdiff.a" $(pkg-config --libs libarchive jansson libxxhash) -lm || {
-    echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+for tool in readmem clrprobe; do
+    cc -O1 -I"$ROOT/include" -I"$ROOT/src" -o "$work/$tool" "$ROOT/tests/dotnet/$tool.c" \
+        "$ROOT/build/libheapdiff.a" $(pkg-config --libs libarchive jansson libxxhash) -lm || {
+        echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+done
 
 # Run it with a clean environment; keep its stdin open so it waits.
 mkfifo "$work/in"
@@ -99,6 +101,18 @@ if not full and d["dump"]["full_memory"] is True: p.append("partial dump reporte
 print("; ".join(p))
 ' "$fmt" "$pid" "$rtver" "$full" "$([ "$data" = 1 ] && echo "$desc_addr")" "$desc_size")
         if [ -z "$msg" ]; then ok; else bad "$label: $msg"; fi
+    fi
+    if [ "$full" = 1 ] && [ "$data" = 1 ]; then
+        # Through the contract descriptor to the free-object MethodTable; what it must look like
+        # comes from the runtime's source, not from the descriptor: m_dwFlags at 0, m_BaseSize at
+        # 4 (methodtable.h: "must be first"), and g_pFreeObjectMethodTable is a zeroed
+        # MethodTable with component size 1 (flags 0x80000001) and base size 24 (ceemain.cpp).
+        local probe
+        probe=$("$work/clrprobe" "$f" 2>&1)
+        if printf '%s\n' "$probe" | grep -qx 'field MethodTable.MTFlags 0' &&
+           printf '%s\n' "$probe" | grep -qx 'field MethodTable.BaseSize 4' &&
+           printf '%s\n' "$probe" | grep -qE '^freemt 0x[0-9a-f]+ flags 0x80000001 basesize 24$'; then ok
+        else bad "$label: contract descriptor / free-object MethodTable: $probe"; fi
     fi
     if [ "$full" = 1 ]; then
         local got
