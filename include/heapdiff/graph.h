@@ -121,6 +121,9 @@ static inline uint64_t hd_node_size(const hd_graph *g, hd_node n)
     return s != HD_SIZE_BIG ? s : hd_graph_big_size(g, n);
 }
 
+/* Sum of all node sizes (what a .gcdump stores as TotalSize). */
+uint64_t hd_graph_total_size(const hd_graph *g);
+
 int hd_graph_add_weak(hd_graph *g, hd_node from, hd_node to, hd_error *err);
 
 /* Type table. */

@@ -111,6 +111,9 @@ const hd_range *hd_target_find(const hd_target *t, uint64_t addr);
 /* The module containing addr, or NULL. */
 const hd_module *hd_target_module_at(const hd_target *t, uint64_t addr);
 
+/* The module's file version as "a.b.c.d" in buf (32 bytes), or "" when the dump has none. */
+const char *hd_module_version(const hd_module *m, char *buf);
+
 const char *hd_os_name(enum hd_os os);
 const char *hd_arch_name(enum hd_arch arch);
 

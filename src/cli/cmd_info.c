@@ -71,10 +71,8 @@ static json_t *target_json(const char *path, const hd_target *t, const hd_clr_ru
         json_t *o =
             json_pack("{s:o,s:I,s:s,s:s}", "base", hex(m->base), "size", (json_int_t)m->size,
                       "path", m->path, "kind", kind_names[m->kind < 4 ? m->kind : 0]);
-        char v[64] = "";
-        if (m->has_version)
-            snprintf(v, sizeof v, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
-                     m->version[3]);
+        char v[32];
+        hd_module_version(m, v);
         json_object_set_new(o, "version", str_or_null(v));
         json_object_set_new(o, "timestamp",
                             m->timestamp ? json_integer(m->timestamp) : json_null());
@@ -157,10 +155,8 @@ static void target_text(FILE *out, const char *path, const hd_target *t, const h
     fprintf(out, "\n%18s %12s  %-7s %-16s %s\n", "base", "size", "kind", "version", "module");
     for (uint32_t i = 0; i < t->n_modules; i++) {
         const hd_module *m = &t->modules[i];
-        char v[64] = "";
-        if (m->has_version)
-            snprintf(v, sizeof v, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
-                     m->version[3]);
+        char v[32];
+        hd_module_version(m, v);
         fprintf(out, "0x%016" PRIx64 " %12s  %-7s %-16s %s%s\n", m->base,
                 hd_human_bytes(a, m->size), kind_names[m->kind < 4 ? m->kind : 0], v, m->path,
                 m == rt ? "   <- .NET runtime" : "");
@@ -171,8 +167,7 @@ static int info_gcdump(FILE *out, const char *path, const cli_opts *o, hd_error 
 {
     hd_graph g;
     if (hd_load(path, &g, err)) return err->code;
-    uint64_t total = 0;
-    for (hd_node x = 0; x < g.n_nodes; x++) total += hd_node_size(&g, x);
+    uint64_t total = hd_graph_total_size(&g);
     const hd_graph_meta *m = &g.meta;
     int rc = HD_OK;
     if (o->report.format == HD_OUT_JSON) {

@@ -12,8 +12,7 @@ int cli_snapshot_load(cli_snapshot *s, const char *path, const cli_opts *o, hd_e
     if (hd_load(path, &s->graph, err)) return err->code;
     const hd_graph *g = &s->graph;
     if (!o->quiet && g->meta.stored_total_size) {
-        uint64_t sum = 0;
-        for (hd_node x = 0; x < g->n_nodes; x++) sum += hd_node_size(g, x);
+        uint64_t sum = hd_graph_total_size(g);
         if (sum != g->meta.stored_total_size)
             fprintf(stderr,
                     "heapdiff: warning: %s: the file says its objects total %" PRIu64

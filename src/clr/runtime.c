@@ -59,12 +59,12 @@ static const hd_module *find_runtime(const hd_target *t, const char **flavor)
  * (".../Microsoft.NETCore.App/10.0.12/libcoreclr.so"). */
 static void runtime_version(const hd_module *m, char *buf, size_t len)
 {
-    buf[0] = '\0';
-    if (m->has_version) {
-        snprintf(buf, len, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
-                 m->version[3]);
+    char v[32];
+    if (*hd_module_version(m, v)) {
+        snprintf(buf, len, "%s", v);
         return;
     }
+    buf[0] = '\0';
     const char *key = "Microsoft.NETCore.App";
     const char *p = strstr(m->path, key);
     if (!p || (p[strlen(key)] != '/' && p[strlen(key)] != '\\')) return;

@@ -89,6 +89,13 @@ int hd_graph_add_weak(hd_graph *g, hd_node from, hd_node to, hd_error *err)
     return HD_OK;
 }
 
+uint64_t hd_graph_total_size(const hd_graph *g)
+{
+    uint64_t sum = 0;
+    for (hd_node x = 0; x < g->n_nodes; x++) sum += hd_node_size(g, x);
+    return sum;
+}
+
 uint64_t hd_node_weight(const hd_graph *g, hd_node n)
 {
     uint64_t s = hd_node_size(g, n);

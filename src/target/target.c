@@ -1,6 +1,7 @@
 /* The target-memory layer shared by the minidump and ELF core readers: opening, the sorted
  * range table with O(log n) lookup, reads that stop at what the dump did not capture, and the
  * storage readers fill. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,15 @@ const char *hd_arch_name(enum hd_arch arch)
 {
     static const char *const names[] = {"unknown", "x86", "x64", "arm", "arm64", "other"};
     return (unsigned)arch < sizeof names / sizeof names[0] ? names[arch] : "unknown";
+}
+
+const char *hd_module_version(const hd_module *m, char *buf)
+{
+    buf[0] = '\0';
+    if (m->has_version)
+        snprintf(buf, 32, "%u.%u.%u.%u", m->version[0], m->version[1], m->version[2],
+                 m->version[3]);
+    return buf;
 }
 
 int hd_target_open(hd_target *t, const char *path, hd_error *err)

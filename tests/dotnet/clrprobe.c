@@ -4,11 +4,7 @@
 #include <stdio.h>
 
 #include "heapdiff/heapdiff.h"
-
-static uint32_t u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#include "util/endian.h"
 
 int main(int argc, char **argv)
 {
@@ -44,12 +40,11 @@ int main(int argc, char **argv)
         printf("size MethodTable %" PRIu64 "\n", mtsize);
     /* A pointer global holds the address of the runtime variable (g_pFreeObjectMethodTable). */
     uint8_t buf[8];
-    if (hd_target_read(&t, g, buf, 8, NULL) == HD_OK)
-        mt = (uint64_t)u32(buf) | (uint64_t)u32(buf + 4) << 32;
+    if (hd_target_read(&t, g, buf, 8, NULL) == HD_OK) mt = hd_le64(buf);
     uint8_t f[4], b[4];
     if (mt && hd_target_read(&t, mt + flags_off, f, 4, NULL) == HD_OK &&
         hd_target_read(&t, mt + base_off, b, 4, NULL) == HD_OK)
-        printf("freemt 0x%" PRIx64 " flags 0x%08x basesize %u\n", mt, u32(f), u32(b));
+        printf("freemt 0x%" PRIx64 " flags 0x%08x basesize %u\n", mt, hd_le32(f), hd_le32(b));
     else
         printf("freemt unreadable 0x%" PRIx64 "\n", g);
     hd_clr_runtime_free(&rt);
