@@ -27,6 +27,7 @@ typedef struct hd_clr_runtime {
     char contracts[512]; /* "GC 1, Loader 1, ..." */
     void *doc;           /* the parsed JSON (Jansson), for the accessors below */
     char why[1200];
+    uint64_t dac_table_addr; /* the g_dacTable export (variable addresses for the DAC), or 0 */
 } hd_clr_runtime;
 
 /* Finds the runtime module of a dump and reads what it says about itself. HD_OK when a runtime
@@ -47,5 +48,33 @@ int hd_clr_parse(hd_clr_runtime *rt);
 int hd_clr_type_size(const hd_clr_runtime *rt, const char *type, uint64_t *size);
 int hd_clr_field(const hd_clr_runtime *rt, const char *type, const char *field, uint64_t *offset);
 int hd_clr_global(const hd_clr_runtime *rt, const char *name, uint64_t *value);
+
+/* --- The heap walk (clr/dumpgraph.c) --- */
+
+#define HD_CLR_ROOT_KINDS 10
+
+/* What the walk found, for `heapdiff info` and the reports. */
+typedef struct hd_clr_heap_info {
+    char runtime[64];           /* "10.0.12" */
+    int layout_from_descriptor; /* 1: offsets from the dump's descriptor; 0: built-in table */
+    int server, regions;
+    uint32_t n_heaps, n_segments, n_method_tables;
+    uint64_t objects, bytes; /* objects in the graph and their total size */
+    uint64_t free_objects, free_bytes;
+    uint64_t corrupt, corrupt_bytes;   /* places that did not parse, bytes skipped */
+    uint64_t dangling;                 /* references to non-objects (dropped) */
+    uint64_t unnamed_types;            /* MethodTables whose metadata could not be read */
+    uint64_t roots[HD_CLR_ROOT_KINDS]; /* root edges per kind (hd_clr_root_kind_name) */
+    uint64_t dependent_handles, finalizable;
+    char notes[1024]; /* what could not be read, "" when everything could */
+} hd_clr_heap_info;
+
+/* Walks the .NET heap of a dump into g (objects, references, typed roots; weak handles as
+ * weak edges). HD_OK, or HD_EINPUT naming what is missing (no runtime, no heap memory, an
+ * unsupported runtime version). info may be NULL. */
+int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info, hd_error *err);
+
+/* The name of root kind k of hd_clr_heap_info.roots ("strong handle", ...). */
+const char *hd_clr_root_kind_name(int k);
 
 #endif

@@ -27,6 +27,7 @@
 #include "util/alloc.h"
 
 #define DESCRIPTOR_SYMBOL "DotNetRuntimeContractDescriptor"
+#define DAC_TABLE_SYMBOL "g_dacTable"
 #define MAX_JSON (16u << 20)    /* .NET 10's is about 20 KB */
 #define MAX_POINTERS (1u << 20) /* a few hundred in practice */
 
@@ -289,6 +290,22 @@ int hd_clr_locate(const hd_target *t, hd_clr_runtime *rt, hd_error *err)
                                     "older)");
     } else {
         rc = read_descriptor(t, rt, &src, err);
+    }
+    /* g_dacTable: the addresses of the runtime's variables the DAC reads (the GC's among
+     * them), filled at startup; the GC heap is found through it (gcheap.c). */
+    {
+        uint64_t a = 0;
+        char forward[256];
+        int nc = 0,
+            r2 = have_file
+                     ? (kind == HD_MOD_PE
+                            ? hd_pe_image_export_src(&src, DAC_TABLE_SYMBOL, &a, forward, &nc, NULL)
+                            : hd_elf_image_symbol_src(&src, DAC_TABLE_SYMBOL, &a, &nc, NULL))
+                     : (kind == HD_MOD_PE ? hd_pe_image_export(t, rt->module->base,
+                                                               DAC_TABLE_SYMBOL, &a, &nc, NULL)
+                                          : hd_elf_image_symbol(t, rt->module->base,
+                                                                DAC_TABLE_SYMBOL, &a, &nc, NULL));
+        if (!r2) rt->dac_table_addr = a;
     }
     if (have_file) hd_image_file_close(&file);
     return rc == HD_EINPUT ? HD_OK : rc;

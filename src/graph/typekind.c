@@ -39,6 +39,8 @@ void hd_type_classify(const char *name, size_t len, uint8_t *kind, uint8_t *root
             *root = HD_ROOT_PINNED;
         else if (contains(name, len, "static var"))
             *root = HD_ROOT_STATIC;
+        else if (contains(name, len, "conservative"))
+            *root = HD_ROOT_STACK_CONSERVATIVE;
         else if (contains(name, len, "local var"))
             *root = HD_ROOT_STACK;
         else if (contains(name, len, "finaliz"))

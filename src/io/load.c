@@ -1,7 +1,9 @@
 /* Recognising inputs by content, never by extension (DESIGN.md "Command line"). */
 #include <string.h>
 
+#include "heapdiff/clr.h"
 #include "heapdiff/gcdump.h"
+#include "heapdiff/target.h"
 #include "heapdiff/source.h"
 
 enum hd_input_format hd_sniff(const uint8_t *data, uint64_t size)
@@ -30,6 +32,16 @@ const char *hd_format_name(enum hd_input_format f)
     }
 }
 
+/* A process dump: its .NET heap, walked (clr/dumpgraph.c). */
+static int load_dump(const char *path, hd_graph *g, hd_error *err)
+{
+    hd_target t;
+    if (hd_target_open(&t, path, err)) return err->code;
+    int rc = hd_clr_graph(&t, g, NULL, err);
+    hd_target_close(&t);
+    return rc;
+}
+
 int hd_load(const char *path, hd_graph *g, hd_error *err)
 {
     hd_file f;
@@ -42,11 +54,7 @@ int hd_load(const char *path, hd_graph *g, hd_error *err)
         break;
     case HD_FMT_MINIDUMP:
     case HD_FMT_ELFCORE:
-        rc = hd_error_at(err, path, 0,
-                         "this is a %s: walking the .NET heap inside dumps is not implemented "
-                         "yet ('heapdiff info' describes the dump); for now take a .gcdump of "
-                         "the process with dotnet-gcdump",
-                         fmt == HD_FMT_MINIDUMP ? "minidump" : "ELF core");
+        rc = load_dump(path, g, err);
         break;
     case HD_FMT_HGRAPH:
         rc = hd_error_at(err, path, 0, "reading .hgraph files is not implemented yet");
