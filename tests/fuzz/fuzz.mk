@@ -4,7 +4,8 @@
 #   make fuzz                      build every tests/fuzz/fuzz_*.c with libFuzzer + ASan + UBSan
 #   make fuzz-run [FUZZ_SECONDS=60] [FUZZ_TARGETS="gcdump"] [FUZZ_FLAGS="-max_len=4096"]
 #                                  run each target from a fresh seed corpus (the fixtures in
-#                                  ../shared when present, plus crafted seeds), in a temp dir
+#                                  ../shared when present, plus crafted seeds; for metadata the
+#                                  installed runtime's small assemblies), in a temp dir
 #
 # The library is rebuilt with clang into build-fuzz/ (a separate tree: the instrumented objects
 # never mix with the normal build). Crashes are written to build-fuzz/artifacts/.
@@ -54,6 +55,9 @@ fuzz-run: fuzz
 	    elfcore) kind=elfcore; ext=core; dict=;; \
 	    minidump) kind=minidump; ext=dmp; dict=-dict=tests/fuzz/minidump.dict;; \
 	    pe_image) kind=minidump; ext=dmp; dict=;; \
+	    metadata) kind=metadata; ext=dll; dict=; \
+	      rt=$$(ls -d "$$(dirname "$$(readlink -f "$$(command -v dotnet || echo /none)")")"/shared/Microsoft.NETCore.App/*/ 2>/dev/null | tail -1); \
+	      [ -z "$$rt" ] || find "$$rt" -maxdepth 1 -name '*.dll' -size -64k -exec cp {} $$corpus/ \; ;; \
 	    *) kind=gcdump; ext=gcdump; $(FUZZ_DIR)/mkseeds $$corpus;; \
 	  esac; \
 	  if [ -d "$(FUZZ_SHARED)/fixtures/$$kind" ]; then \

@@ -1,0 +1,60 @@
+/* walkobjs: prints what heapdiff's heap walker finds in a dump, in the oracle's line format
+ * (tests/dotnet/HeapOracle/Program.cs), for walker.sh to compare object by object:
+ *   O <addr hex> <size> <type name>     every object (reachable or not), address order
+ *   R <kind> <addr hex>                 every root edge ("strong handle", ...)
+ *   # key value                         the walk's summary (hd_clr_heap_info)
+ * Test tooling only; not installed. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "heapdiff/clr.h"
+#include "heapdiff/graph.h"
+#include "heapdiff/target.h"
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: walkobjs DUMP\n");
+        return 1;
+    }
+    hd_target t;
+    hd_error err;
+    hd_error_clear(&err);
+    if (hd_target_open(&t, argv[1], &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    hd_graph g;
+    hd_graph_init(&g);
+    hd_clr_heap_info info;
+    if (hd_clr_graph(&t, &g, &info, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    printf("# runtime %s\n# descriptor %d\n# server %d\n# regions %d\n# heaps %u\n"
+           "# segments %u\n# objects %" PRIu64 "\n# bytes %" PRIu64 "\n# free %" PRIu64
+           " %" PRIu64 "\n# corrupt %" PRIu64 "\n# dangling %" PRIu64 "\n# unnamed %" PRIu64
+           "\n# dependent %" PRIu64 "\n# notes %s\n",
+           info.runtime, info.layout_from_descriptor, info.server, info.regions, info.n_heaps,
+           info.n_segments, info.objects, info.bytes, info.free_objects, info.free_bytes,
+           info.corrupt, info.dangling, info.unnamed_types, info.dependent_handles, info.notes);
+    for (int k = 0; k < HD_CLR_ROOT_KINDS; k++)
+        printf("# roots %s %" PRIu64 "\n", hd_clr_root_kind_name(k), info.roots[k]);
+    for (uint32_t n = 0; n < g.n_nodes; n++) {
+        if (!g.addr[n]) continue;
+        printf("O %" PRIx64 " %" PRIu64 " %s\n", g.addr[n], hd_node_size(&g, n),
+               hd_type_name(&g, g.type[n]));
+    }
+    /* Root edges: root -> category -> object. */
+    for (uint64_t e = g.first[g.root]; e < g.first[g.root + 1]; e++) {
+        hd_node c = g.target[e];
+        const char *cat = hd_type_name(&g, g.type[c]);
+        for (uint64_t f = g.first[c]; f < g.first[c + 1]; f++)
+            printf("R %s %" PRIx64 "\n", cat, g.addr[g.target[f]]);
+    }
+    for (uint64_t i = 0; i < g.n_weak; i++) printf("W %" PRIx64 "\n", g.addr[g.weak[i][1]]);
+    hd_graph_free(&g);
+    hd_target_close(&t);
+    return 0;
+}
