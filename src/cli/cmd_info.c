@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,17 +13,87 @@
 
 static const char *const kind_names[] = {"unknown", "pe", "elf", "macho"};
 
-static const char *heap_verdict(const hd_target *t, const hd_module *rt)
+/* The managed heap as the walker found it (or why it could not). */
+typedef struct heap_result {
+    int ok;
+    hd_clr_heap_info info;
+    hd_error err;
+} heap_result;
+
+static const char *heap_verdict(const hd_target *t, const hd_module *rt, const heap_result *hr)
 {
     if (!rt)
         return "no .NET runtime module in this dump: it is not a .NET process, or the dump lists "
                "no modules";
-    if (t->full_memory == 0)
-        return "the dump does not hold the whole managed heap (mini/triage dump); take a full one: "
-               "'dotnet-dump collect --type Full -p PID', 'createdump --full PID' (Linux) or "
-               "'procdump -ma PID' (Windows)";
-    return "the dump may hold the managed heap, but walking CoreCLR heaps is not implemented in "
-           "this version of heapdiff (planned); .gcdump files can be analysed now";
+    if (hr->ok) return "analysable (heapdiff stat / diff)";
+    return hr->err.msg;
+}
+
+static void walk_heap(const hd_target *t, const hd_module *rt, heap_result *hr)
+{
+    memset(hr, 0, sizeof *hr);
+    hd_error_clear(&hr->err);
+    if (!rt) return;
+    hd_graph g;
+    hd_graph_init(&g);
+    hr->ok = hd_clr_graph(t, &g, &hr->info, &hr->err) == HD_OK;
+    hd_graph_free(&g);
+}
+
+static json_t *heap_json(const heap_result *hr)
+{
+    if (!hr->ok) return json_null();
+    const hd_clr_heap_info *i = &hr->info;
+    json_t *roots = json_object();
+    for (int k = 0; k < HD_CLR_ROOT_KINDS; k++)
+        json_object_set_new(roots, hd_clr_root_kind_name(k), json_integer((json_int_t)i->roots[k]));
+    return json_pack(
+        "{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:o}", "runtime",
+        i->runtime, "gc", i->server ? "server" : "workstation", "regions", i->regions, "heaps",
+        (json_int_t)i->n_heaps, "segments", (json_int_t)i->n_segments, "objects",
+        (json_int_t)i->objects, "bytes", (json_int_t)i->bytes, "free_objects",
+        (json_int_t)i->free_objects, "free_bytes", (json_int_t)i->free_bytes, "unparsable_objects",
+        (json_int_t)i->corrupt, "unparsable_bytes", (json_int_t)i->corrupt_bytes,
+        "dangling_references", (json_int_t)i->dangling, "method_tables",
+        (json_int_t)i->n_method_tables, "unnamed_types", (json_int_t)i->unnamed_types, "roots",
+        roots, "dependent_handles", (json_int_t)i->dependent_handles, "finalizable",
+        (json_int_t)i->finalizable, "layout",
+        json_string(i->layout_from_descriptor ? "contract descriptor" : "built-in table"));
+}
+
+static void heap_text(FILE *out, const heap_result *hr)
+{
+    if (!hr->ok) return;
+    const hd_clr_heap_info *i = &hr->info;
+    char a[32], b[32], c[32], d[32], e[32];
+    fprintf(out, "GC: %s, %s, %u heap%s, %u segments; layouts from the %s\n",
+            i->server ? "server" : "workstation", i->regions ? "regions" : "segments", i->n_heaps,
+            i->n_heaps == 1 ? "" : "s", i->n_segments,
+            i->layout_from_descriptor ? "runtime's contract descriptor" : "built-in .NET 10 table");
+    fprintf(out, "objects: %s (%s), free: %s objects (%s), types: %s\n",
+            hd_group_digits(a, i->objects), hd_human_bytes(b, i->bytes),
+            hd_group_digits(c, i->free_objects), hd_human_bytes(d, i->free_bytes),
+            hd_group_digits(e, i->n_method_tables));
+    fprintf(out, "roots:");
+    const char *sep = " ";
+    for (int k = 0; k < HD_CLR_ROOT_KINDS; k++) {
+        if (!i->roots[k]) continue;
+        fprintf(out, "%s%s %s", sep, hd_group_digits(a, i->roots[k]), hd_clr_root_kind_name(k));
+        sep = ", ";
+    }
+    fprintf(out, "%s\n", *sep == ' ' ? " none" : "");
+    if (i->roots[5])
+        fprintf(out, "note: stack roots are conservative (every stack word that points into an "
+                     "object); precise stack roots need GC info decoding\n");
+    if (i->corrupt)
+        fprintf(out, "warning: %s objects could not be parsed (%s skipped)\n",
+                hd_group_digits(a, i->corrupt), hd_human_bytes(b, i->corrupt_bytes));
+    if (i->unnamed_types)
+        fprintf(out,
+                "warning: %s types could not be named (their module's metadata is not in "
+                "the dump)\n",
+                hd_group_digits(a, i->unnamed_types));
+    if (*i->notes) fprintf(out, "notes: %s\n", i->notes);
 }
 
 static json_t *hex(uint64_t v)
@@ -46,7 +117,8 @@ static json_t *descriptor_json(const hd_clr_runtime *c)
                      (json_int_t)c->n_globals, "contracts", c->contracts);
 }
 
-static json_t *target_json(const char *path, const hd_target *t, const hd_clr_runtime *clr)
+static json_t *target_json(const char *path, const hd_target *t, const hd_clr_runtime *clr,
+                           const heap_result *hr)
 {
     const hd_module *rt = clr->module;
     uint64_t described = 0;
@@ -99,20 +171,21 @@ static json_t *target_json(const char *path, const hd_target *t, const hd_clr_ru
                   t->full_memory < 0 ? json_null() : json_boolean(t->full_memory), "time",
                   t->time ? json_integer(t->time) : json_null(), "pid",
                   t->pid ? json_integer(t->pid) : json_null(), "exe", str_or_null(t->exe));
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:{s:I,s:I,s:I,s:o},s:o,s:o,s:o,"
-                     "s:{s:b,s:s}}",
-                     "heapdiff", HEAPDIFF_VERSION, "command", "info", "file", path, "format",
-                     hd_format_name(t->container), "os", hd_os_name(t->os), "arch",
-                     hd_arch_name(t->arch), "pointer_size", (int)t->pointer_size, "os_version",
-                     t->os_version, "dump", dump, "memory", "ranges", (json_int_t)t->n_ranges,
-                     "captured", (json_int_t)t->bytes_captured, "described", (json_int_t)described,
-                     "reserved",
-                     t->bytes_reserved ? json_integer((json_int_t)t->bytes_reserved) : json_null(),
-                     "threads", threads, "modules", modules, "runtime", runtime, "managed_heap",
-                     "analysis_possible", 0, "reason", heap_verdict(t, rt));
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:{s:I,s:I,s:I,s:o},s:o,s:o,s:o,"
+        "s:{s:b,s:s,s:o}}",
+        "heapdiff", HEAPDIFF_VERSION, "command", "info", "file", path, "format",
+        hd_format_name(t->container), "os", hd_os_name(t->os), "arch", hd_arch_name(t->arch),
+        "pointer_size", (int)t->pointer_size, "os_version", t->os_version, "dump", dump, "memory",
+        "ranges", (json_int_t)t->n_ranges, "captured", (json_int_t)t->bytes_captured, "described",
+        (json_int_t)described, "reserved",
+        t->bytes_reserved ? json_integer((json_int_t)t->bytes_reserved) : json_null(), "threads",
+        threads, "modules", modules, "runtime", runtime, "managed_heap", "analysis_possible",
+        hr->ok, "reason", heap_verdict(t, rt, hr), "heap", heap_json(hr));
 }
 
-static void target_text(FILE *out, const char *path, const hd_target *t, const hd_clr_runtime *clr)
+static void target_text(FILE *out, const char *path, const hd_target *t, const hd_clr_runtime *clr,
+                        const heap_result *hr)
 {
     char a[32], b[32], c[32];
     const hd_module *rt = clr->module;
@@ -151,7 +224,8 @@ static void target_text(FILE *out, const char *path, const hd_target *t, const h
         else if (clr->why[0])
             fprintf(out, "contract descriptor: none: %s\n", clr->why);
     }
-    fprintf(out, "managed heap: %s\n", heap_verdict(t, rt));
+    fprintf(out, "managed heap: %s\n", heap_verdict(t, rt, hr));
+    heap_text(out, hr);
     fprintf(out, "\n%18s %12s  %-7s %-16s %s\n", "base", "size", "kind", "version", "module");
     for (uint32_t i = 0; i < t->n_modules; i++) {
         const hd_module *m = &t->modules[i];
@@ -235,17 +309,21 @@ int cmd_info(const cli_opts *o, hd_error *err)
             else if (rc)
                 hd_error_set(err, rc, "%s", cerr.msg);
         }
+        heap_result *hr = rc ? NULL : malloc(sizeof *hr);
+        if (!rc && !hr) rc = hd_error_oom(err, "heap summary", sizeof *hr);
+        if (!rc) walk_heap(&t, clr.module, hr);
         if (!rc) {
             if (o->report.format == HD_OUT_JSON) {
-                json_t *doc = target_json(path, &t, &clr);
+                json_t *doc = target_json(path, &t, &clr, hr);
                 if (!doc || json_dumpf(doc, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
                     fputc('\n', out.f) == EOF)
                     rc = hd_error_set(err, HD_EINTERNAL, "cannot write the report");
                 json_decref(doc);
             } else {
-                target_text(out.f, path, &t, &clr);
+                target_text(out.f, path, &t, &clr, hr);
             }
         }
+        free(hr);
         if (t.file.data) {
             hd_clr_runtime_free(&clr);
             hd_target_close(&t);

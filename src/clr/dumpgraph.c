@@ -39,6 +39,10 @@ static const char *const kind_name[HD_CR_COUNT] = {
     [HD_CR_WEAK] = "weak handle",
 };
 
+#define FULL_DUMP_ADVICE                                                                           \
+    "take a full dump: 'createdump --full PID' or 'dotnet-dump collect --type Full -p PID' "       \
+    "(Linux), 'procdump -ma PID' (Windows)"
+
 _Static_assert(HD_CR_COUNT == HD_CLR_ROOT_KINDS, "root kinds");
 
 const char *hd_clr_root_kind_name(int k)
@@ -135,8 +139,8 @@ static int add_roots(hd_walk *w, uint32_t root, hd_clr_heap_info *info, hd_error
         if (!need[k]) continue;
         cat_node[k] = next++;
         uint32_t type;
-        if (hd_typetab_intern(&g->types, category_name[k], strlen(category_name[k]), NULL, 0,
-                              &type, err))
+        if (hd_typetab_intern(&g->types, category_name[k], strlen(category_name[k]), NULL, 0, &type,
+                              err))
             return err->code;
         g->type[cat_node[k]] = type;
     }
@@ -216,9 +220,22 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
                           t->path, h->rt.module->path);
         goto out;
     }
-    if ((rc = hd_clr_layout_init(h, err)) || (rc = hd_clr_find_heap(h, err)) ||
-        (rc = hd_clr_find_roots(h, err)))
+    if (t->full_memory == 0) {
+        rc = hd_error_set(err, HD_EINPUT,
+                          "%s: this dump does not hold the managed heap (.NET %s; "
+                          "a mini or triage dump): %s",
+                          t->path, *h->rt.version ? h->rt.version : "runtime", FULL_DUMP_ADVICE);
         goto out;
+    }
+    if ((rc = hd_clr_layout_init(h, err)) || (rc = hd_clr_find_heap(h, err)) ||
+        (rc = hd_clr_find_roots(h, err))) {
+        /* Missing memory is what dumps without the heap look like. */
+        if (strstr(err->msg, "not in the dump")) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, "; %s", FULL_DUMP_ADVICE);
+        }
+        goto out;
+    }
     qsort(h->deps, h->n_deps, sizeof *h->deps, cmp_dep);
 
     /* Pseudo nodes: the root and one per root kind; edges: root → categories + roots. */
@@ -231,7 +248,8 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
     /* Frozen objects become root edges: bound them by the frozen segments' sizes. */
     for (uint32_t s = 0; s < h->n_segs; s++)
         if (h->segs[s].flags & HD_SEG_FROZEN)
-            frozen_bound += (h->segs[s].end - h->segs[s].mem) / (2 * h->L.ptr + h->L.obj_header) + 1;
+            frozen_bound +=
+                (h->segs[s].end - h->segs[s].mem) / (2 * h->L.ptr + h->L.obj_header) + 1;
     if ((rc = hd_walk_objects(&w, n_pseudo, h->n_roots + HD_CR_COUNT + frozen_bound + h->n_deps)))
         goto out;
     uint32_t root = w.n_objects;
@@ -252,7 +270,8 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
     info->n_heaps = h->n_heaps;
     info->n_segments = h->n_segs;
     info->n_method_tables = 0;
-    for (uint32_t i = 0; i < w.mts.n; i++) info->n_method_tables += w.mts.mts[i].valid && w.mts.mts[i].count;
+    for (uint32_t i = 0; i < w.mts.n; i++)
+        info->n_method_tables += w.mts.mts[i].valid && w.mts.mts[i].count;
     info->objects = w.n_objects;
     for (uint32_t n = 0; n < w.n_objects; n++) info->bytes += hd_node_size(g, n);
     info->free_objects = w.stats.free_objects;

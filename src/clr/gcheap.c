@@ -23,7 +23,7 @@
 #include "util/alloc.h"
 #include "util/endian.h"
 
-#define DAC_SLOTS 129       /* .NET 10.0: 1032 bytes */
+#define DAC_SLOTS 129 /* .NET 10.0: 1032 bytes */
 #define MAX_SEGMENTS (1u << 22)
 #define MAX_HEAPS 4096
 #define MAX_THREADS (1u << 20)
@@ -193,13 +193,13 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     hd_clr_layout *L = &h->L;
     uint64_t a;
     const hd_clr_runtime *rt = &h->rt;
-#define GLOBAL(name, slot, out)                                                                \
-    do {                                                                                       \
-        a = 0;                                                                                 \
-        if (!(rt->doc && !hd_clr_global(rt, name, &a))) a = slots[(slot) + shift];             \
-        if (!a || rd_ptr(h, a, &(out)))                                                        \
-            return hd_error_set(err, HD_EINPUT, "%s: the runtime's %s is not in the dump",     \
-                                h->t->path, name);                                             \
+#define GLOBAL(name, slot, out)                                                                    \
+    do {                                                                                           \
+        a = 0;                                                                                     \
+        if (!(rt->doc && !hd_clr_global(rt, name, &a))) a = slots[(slot) + shift];                 \
+        if (!a || rd_ptr(h, a, &(out)))                                                            \
+            return hd_error_set(err, HD_EINPUT, "%s: the runtime's %s is not in the dump",         \
+                                h->t->path, name);                                                 \
     } while (0)
     GLOBAL("FreeObjectMethodTable", NET10_FREE_MT, L->free_mt);
     GLOBAL("StringMethodTable", NET10_STRING_CLASS, L->string_mt);
@@ -217,8 +217,10 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
                             h->t->path);
     uint8_t gdv[GDV_SIZE];
     if (hd_clr_read(h, gdv_addr, gdv, sizeof gdv))
-        return hd_error_set(err, HD_EINPUT, "%s: the GC's DAC variables at 0x%llx are not in "
-                            "the dump", h->t->path, (unsigned long long)gdv_addr);
+        return hd_error_set(err, HD_EINPUT,
+                            "%s: the GC's DAC variables at 0x%llx are not in "
+                            "the dump",
+                            h->t->path, (unsigned long long)gdv_addr);
     uint64_t gen_size = hd_le64(gdv + GDV_GEN_SIZE), n_gens = hd_le64(gdv + GDV_TOTAL_GENS);
     if (gdv[GDV_MAJOR] != 2 || n_gens < 4 || n_gens > 5 || gen_size < 64 || gen_size > 1024)
         return hd_error_set(err, HD_EINPUT,
@@ -241,8 +243,7 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     h->regions = gfo[2] == -1;
     h->server = heap_type == 2;
     h->handle_table_map = 0;
-    if (rd_ptr(h, gdv_addr + GDV_HANDLE_TABLE_MAP, &h->handle_table_map))
-        h->handle_table_map = 0;
+    if (rd_ptr(h, gdv_addr + GDV_HANDLE_TABLE_MAP, &h->handle_table_map)) h->handle_table_map = 0;
 
     /* The heaps: generation table, ephemeral segment, its allocation end, finalize queue. */
     uint32_t n_heaps = 1;
@@ -255,16 +256,20 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
         if (rd_ptr(h, gdv_addr + GDV_N_HEAPS, &pn) || hd_clr_read_u32(h, pn, &n) ||
             rd_ptr(h, gdv_addr + GDV_G_HEAPS, &pg) || rd_ptr(h, pg, &heaps_arr) ||
             rd_ptr(h, gdv_addr + GDV_HEAP_FIELD_OFFSETS, &ph) || hd_clr_read(h, ph, hb, sizeof hb))
-            return hd_error_set(err, HD_EINPUT, "%s: the server GC's heap table is not in the "
-                                "dump", h->t->path);
+            return hd_error_set(err, HD_EINPUT,
+                                "%s: the server GC's heap table is not in the "
+                                "dump",
+                                h->t->path);
         if (!n || n > MAX_HEAPS)
             return hd_error_set(err, HD_EINPUT, "%s: implausible server GC heap count %u",
                                 h->t->path, n);
         n_heaps = n;
         for (int i = 0; i < N_HEAP_FIELDS; i++) hoff[i] = (int32_t)hd_le32(hb + 4 * i);
         if (hoff[HF_GEN_TABLE] < 0 || hoff[HF_ALLOC_ALLOCATED] < 0 || hoff[HF_EPHEMERAL_SEG] < 0)
-            return hd_error_set(err, HD_EINPUT, "%s: the server GC's heap layout lacks a field "
-                                "the walk needs", h->t->path);
+            return hd_error_set(err, HD_EINPUT,
+                                "%s: the server GC's heap layout lacks a field "
+                                "the walk needs",
+                                h->t->path);
     }
     h->n_heaps = n_heaps;
     h->fq = hd_calloc(n_heaps, sizeof *h->fq, "finalize queues", err);
@@ -279,11 +284,14 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
             gentab = hp + (uint32_t)hoff[HF_GEN_TABLE];
             rd_ptr(h, hp + (uint32_t)hoff[HF_EPHEMERAL_SEG], &eph);
             rd_ptr(h, hp + (uint32_t)hoff[HF_ALLOC_ALLOCATED], &aa);
-            if (hoff[HF_FINALIZE_QUEUE] >= 0) rd_ptr(h, hp + (uint32_t)hoff[HF_FINALIZE_QUEUE], &fq);
+            if (hoff[HF_FINALIZE_QUEUE] >= 0)
+                rd_ptr(h, hp + (uint32_t)hoff[HF_FINALIZE_QUEUE], &fq);
         } else {
             if (rd_ptr(h, gdv_addr + GDV_GENERATION_TABLE, &gentab))
-                return hd_error_set(err, HD_EINPUT, "%s: the GC's generation table is not in "
-                                    "the dump", h->t->path);
+                return hd_error_set(err, HD_EINPUT,
+                                    "%s: the GC's generation table is not in "
+                                    "the dump",
+                                    h->t->path);
             if (!rd_ptr(h, gdv_addr + GDV_EPHEMERAL_SEG, &v)) rd_ptr(h, v, &eph);
             if (!rd_ptr(h, gdv_addr + GDV_ALLOC_ALLOCATED, &v)) rd_ptr(h, v, &aa);
             if (!rd_ptr(h, gdv_addr + GDV_FINALIZE_QUEUE, &v)) rd_ptr(h, v, &fq);
@@ -296,8 +304,10 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
              * own chain. */
             if (h->regions || g >= 2) {
                 if (rd_ptr(h, gen + (uint32_t)gfo[1], &start))
-                    return hd_error_set(err, HD_EINPUT, "%s: GC generation %u of heap %u is "
-                                        "not in the dump", h->t->path, g, hi);
+                    return hd_error_set(err, HD_EINPUT,
+                                        "%s: GC generation %u of heap %u is "
+                                        "not in the dump",
+                                        h->t->path, g, hi);
                 if (add_chain(h, start, hi, (uint8_t)g, eph, aa, err)) return err->code;
             }
             if (!rd_ptr(h, gen + (uint32_t)gfo[0], &ctx[0]) &&
@@ -320,8 +330,8 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
                     hd_clr_heap_add_ctx(h, ctx[0], ctx[1], err))
                     return err->code;
             }
-            if (add_grow((void **)&h->threads, &h->n_threads, &h->cap_threads,
-                         sizeof *h->threads, "threads", err))
+            if (add_grow((void **)&h->threads, &h->n_threads, &h->cap_threads, sizeof *h->threads,
+                         "threads", err))
                 return err->code;
             h->threads[h->n_threads++] = th;
             n_threads++;
@@ -343,7 +353,6 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     h->n_segs = w;
     qsort(h->ctx, h->n_ctx, sizeof *h->ctx, cmp_ctx);
     if (!h->n_segs)
-        return hd_error_set(err, HD_EINPUT, "%s: the GC has no segments in this dump",
-                            h->t->path);
+        return hd_error_set(err, HD_EINPUT, "%s: the GC has no segments in this dump", h->t->path);
     return HD_OK;
 }

@@ -165,40 +165,40 @@ static int iter_next(obj_iter *it, uint64_t *addr, uint32_t *mti, uint64_t *size
 
 /* Calls emit(w, value) for every non-null reference slot of the object; the slots are clamped
  * to the object's bytes. */
-#define FOR_REFS(w, o, m, size, VALUE, BODY)                                                   \
-    do {                                                                                       \
-        const uint32_t P_ = (w)->h->L.ptr;                                                     \
-        const uint64_t lo_ = (o) + P_, hi_ = (o) + (size) - (w)->h->L.obj_header;              \
-        const uint64_t *ser_ = (w)->mts.series + (m)->series;                                  \
-        if ((m)->n_series > 0) {                                                               \
-            for (int32_t si_ = 0; si_ < (m)->n_series; si_++) {                                \
-                uint64_t a_ = (o) + ser_[2 * si_];                                             \
-                uint64_t e_ = a_ + ser_[2 * si_ + 1] + (size);                                 \
-                if (a_ < lo_) a_ = lo_;                                                        \
-                if (e_ > hi_ || e_ < a_) e_ = e_ < a_ ? a_ : hi_;                              \
-                for (; a_ + P_ <= e_; a_ += P_) {                                              \
-                    uint64_t VALUE;                                                            \
-                    if (cur_word(&(w)->cur, (w)->h->t, a_, P_, &VALUE) || !VALUE) continue;    \
-                    BODY;                                                                      \
-                }                                                                              \
-            }                                                                                  \
-        } else if ((m)->n_series < 0) {                                                        \
-            uint64_t a_ = (o) + ser_[0];                                                       \
-            int32_t ni_ = -(m)->n_series;                                                      \
-            while (a_ < hi_) {                                                                 \
-                uint64_t before_ = a_;                                                         \
-                for (int32_t k_ = 0; k_ < ni_ && a_ < hi_; k_++) {                             \
-                    uint64_t nptrs_ = ser_[1 + k_] & 0xFFFFFFFFu, skip_ = ser_[1 + k_] >> 32;  \
-                    for (uint64_t j_ = 0; j_ < nptrs_ && a_ + P_ <= hi_; j_++, a_ += P_) {     \
-                        uint64_t VALUE;                                                        \
-                        if (cur_word(&(w)->cur, (w)->h->t, a_, P_, &VALUE) || !VALUE) continue; \
-                        BODY;                                                                  \
-                    }                                                                          \
-                    a_ += skip_;                                                               \
-                }                                                                              \
-                if (a_ == before_) break; /* a GCDesc that does not advance */                 \
-            }                                                                                  \
-        }                                                                                      \
+#define FOR_REFS(w, o, m, size, VALUE, BODY)                                                       \
+    do {                                                                                           \
+        const uint32_t P_ = (w)->h->L.ptr;                                                         \
+        const uint64_t lo_ = (o) + P_, hi_ = (o) + (size) - (w)->h->L.obj_header;                  \
+        const uint64_t *ser_ = (w)->mts.series + (m)->series;                                      \
+        if ((m)->n_series > 0) {                                                                   \
+            for (int32_t si_ = 0; si_ < (m)->n_series; si_++) {                                    \
+                uint64_t a_ = (o) + ser_[2 * si_];                                                 \
+                uint64_t e_ = a_ + ser_[2 * si_ + 1] + (size);                                     \
+                if (a_ < lo_) a_ = lo_;                                                            \
+                if (e_ > hi_ || e_ < a_) e_ = e_ < a_ ? a_ : hi_;                                  \
+                for (; a_ + P_ <= e_; a_ += P_) {                                                  \
+                    uint64_t VALUE;                                                                \
+                    if (cur_word(&(w)->cur, (w)->h->t, a_, P_, &VALUE) || !VALUE) continue;        \
+                    BODY;                                                                          \
+                }                                                                                  \
+            }                                                                                      \
+        } else if ((m)->n_series < 0) {                                                            \
+            uint64_t a_ = (o) + ser_[0];                                                           \
+            int32_t ni_ = -(m)->n_series;                                                          \
+            while (a_ < hi_) {                                                                     \
+                uint64_t before_ = a_;                                                             \
+                for (int32_t k_ = 0; k_ < ni_ && a_ < hi_; k_++) {                                 \
+                    uint64_t nptrs_ = ser_[1 + k_] & 0xFFFFFFFFu, skip_ = ser_[1 + k_] >> 32;      \
+                    for (uint64_t j_ = 0; j_ < nptrs_ && a_ + P_ <= hi_; j_++, a_ += P_) {         \
+                        uint64_t VALUE;                                                            \
+                        if (cur_word(&(w)->cur, (w)->h->t, a_, P_, &VALUE) || !VALUE) continue;    \
+                        BODY;                                                                      \
+                    }                                                                              \
+                    a_ += skip_;                                                                   \
+                }                                                                                  \
+                if (a_ == before_) break; /* a GCDesc that does not advance */                     \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 /* --- the address index --------------------------------------------------------------------- */

@@ -23,7 +23,10 @@ typedef struct field_spec {
     uint32_t net10;
 } field_spec;
 
-#define F(t, f, member, v10) {t, f, offsetof(hd_clr_layout, member), v10}
+#define F(t, f, member, v10)                                                                       \
+    {                                                                                              \
+        t, f, offsetof(hd_clr_layout, member), v10                                                 \
+    }
 
 /* .NET 10.0 x64 (values of the 10.0 runtime's own descriptor; checked by tests/dotnet). */
 static const field_spec fields[] = {
@@ -133,8 +136,7 @@ int hd_clr_layout_init(hd_clr_heap *h, hd_error *err)
         }
         uint64_t v;
         if (!hd_clr_global(rt, "ObjectToMethodTableUnmask", &v)) L->mt_unmask = v;
-        if (!hd_clr_global(rt, "ObjectHeaderSize", &v) && v && v <= 16)
-            L->obj_header = (uint32_t)v;
+        if (!hd_clr_global(rt, "ObjectHeaderSize", &v) && v && v <= 16) L->obj_header = (uint32_t)v;
         L->from_descriptor = 1;
     } else if (major == 10) {
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
@@ -161,8 +163,7 @@ int hd_clr_layout_check_table(const hd_clr_runtime *rt, char *out, size_t cap)
                      : hd_clr_field(rt, fields[i].type, fields[i].field, &v);
         if (rc || v != fields[i].net10) {
             size_t n = strlen(out);
-            snprintf(out + n, cap - n, "%s%s.%s", bad ? ", " : "", fields[i].type,
-                     fields[i].field);
+            snprintf(out + n, cap - n, "%s%s.%s", bad ? ", " : "", fields[i].type, fields[i].field);
             bad++;
         }
     }

@@ -25,9 +25,9 @@
 #include "util/alloc.h"
 #include "util/endian.h"
 
-#define MAX_SERIES 65536u       /* a type with more reference runs than this is corrupt */
+#define MAX_SERIES 65536u         /* a type with more reference runs than this is corrupt */
 #define MAX_BASE_SIZE (64u << 20) /* no class instance is 64 MiB before its components */
-#define MAX_INVALID 4096u       /* invalid MethodTables remembered (resync probes many) */
+#define MAX_INVALID 4096u         /* invalid MethodTables remembered (resync probes many) */
 
 /* MethodTable flags (methodtable.h; stable since the 2015 CoreCLR). */
 #define MTF_HAS_COMPONENT_SIZE 0x80000000u
@@ -123,8 +123,7 @@ static int decode_gcdesc(hd_mtcache *c, const hd_clr_heap *h, hd_mt *m, hd_error
                 uint64_t start = hd_leword(buf + (2 * i + 1) * P, P);
                 if (P == 4) size = (uint64_t)(int64_t)(int32_t)size;
                 if (start < P || start >= MAX_BASE_SIZE) ok = 0;
-                if (ok && (push_series(c, start, err) || push_series(c, size, err)))
-                    goto fail;
+                if (ok && (push_series(c, start, err) || push_series(c, size, err))) goto fail;
             }
         } else {
             /* The startoffset is the last word (MT - 2P); items below it, item 0 nearest. */

@@ -97,9 +97,8 @@ static struct hd_names_module *module_of(hd_names *nm, uint64_t module)
     hd_error e;
     hd_error_clear(&e);
     uint64_t cap = nm->cap_mods;
-    if (nm->n_mods == nm->cap_mods &&
-        hd_grow((void **)&nm->mods, &cap, (uint64_t)nm->n_mods + 1, sizeof *nm->mods, "modules",
-                &e))
+    if (nm->n_mods == nm->cap_mods && hd_grow((void **)&nm->mods, &cap, (uint64_t)nm->n_mods + 1,
+                                              sizeof *nm->mods, "modules", &e))
         return NULL;
     nm->cap_mods = (uint32_t)cap;
     struct hd_names_module *m = &nm->mods[nm->n_mods++];

@@ -76,9 +76,8 @@ int hd_clr_heap_add_root(hd_clr_heap *h, uint64_t obj, uint32_t kind, hd_error *
 int hd_clr_heap_add_dep(hd_clr_heap *h, uint64_t primary, uint64_t secondary, hd_error *err)
 {
     if (!primary || !secondary) return HD_OK;
-    if (h->n_deps == h->cap_deps &&
-        hd_grow((void **)&h->deps, &h->cap_deps, h->n_deps + 1, sizeof *h->deps,
-                "dependent handles", err))
+    if (h->n_deps == h->cap_deps && hd_grow((void **)&h->deps, &h->cap_deps, h->n_deps + 1,
+                                            sizeof *h->deps, "dependent handles", err))
         return err->code;
     h->deps[h->n_deps++] = (hd_clr_dep){primary, secondary};
     return HD_OK;
@@ -181,8 +180,7 @@ static int find_handles(hd_clr_heap *h, hd_error *err)
         map = next;
     }
     free(buf);
-    if (missing)
-        hd_clr_heap_note(h, "%u parts of the GC handle table could not be read", missing);
+    if (missing) hd_clr_heap_note(h, "%u parts of the GC handle table could not be read", missing);
     return HD_OK;
 }
 
@@ -193,7 +191,8 @@ static int find_finalizer_queue(hd_clr_heap *h, hd_error *err)
         uint64_t fq = h->fq[q], fill[8], array;
         if (!fq) continue;
         int bad = 0;
-        for (uint32_t i = 0; i < n_fill && !bad; i++) bad = hd_clr_read_ptr(h, fq + 8ull * i, &fill[i]);
+        for (uint32_t i = 0; i < n_fill && !bad; i++)
+            bad = hd_clr_read_ptr(h, fq + 8ull * i, &fill[i]);
         if (bad || hd_clr_read_ptr(h, fq + 8ull * n_fill, &array)) {
             hd_clr_heap_note(h, "the finalization queue of heap %u is not in the dump", q);
             continue;

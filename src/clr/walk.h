@@ -13,12 +13,12 @@
 /* Offsets of the runtime structures the walker reads: from the contract descriptor when the
  * dump holds it, else from the built-in table for the runtime's version (layout.c). */
 typedef struct hd_clr_layout {
-    uint32_t ptr;         /* pointer size */
-    uint32_t obj_header;  /* bytes of object header before the MethodTable pointer */
-    uint64_t mt_unmask;   /* low bits of the MethodTable pointer used by the GC */
-    uint32_t mt_size;     /* sizeof(MethodTable) */
+    uint32_t ptr;        /* pointer size */
+    uint32_t obj_header; /* bytes of object header before the MethodTable pointer */
+    uint64_t mt_unmask;  /* low bits of the MethodTable pointer used by the GC */
+    uint32_t mt_size;    /* sizeof(MethodTable) */
     uint32_t mt_flags, mt_base_size, mt_flags2, mt_canon, mt_module, mt_parent, mt_per_inst;
-    uint32_t eeclass_mt;  /* EEClass.MethodTable: the back pointer that validates an MT */
+    uint32_t eeclass_mt; /* EEClass.MethodTable: the back pointer that validates an MT */
     uint32_t arrayclass_rank;
     uint32_t module_peassembly, module_base, module_path, module_dynamic_metadata;
     uint32_t peassembly_peimage, peimage_layout, layout_base, layout_size, layout_flags;
@@ -57,7 +57,7 @@ enum hd_clr_root_kind {
     HD_CR_THREAD_STATIC,
     HD_CR_FINALIZER,
     HD_CR_FROZEN, /* objects of the frozen (non-GC) heap: never collected */
-    HD_CR_WEAK, /* recorded, never retains */
+    HD_CR_WEAK,   /* recorded, never retains */
     HD_CR_COUNT
 };
 
@@ -85,15 +85,15 @@ typedef struct hd_clr_heap {
     uint64_t n_roots, cap_roots;
     hd_clr_dep *deps;
     uint64_t n_deps, cap_deps;
-    uint64_t n_handles[16]; /* handles seen per handle-table type */
-    uint64_t handle_table_map;  /* the GC's g_HandleTableMap */
-    uint64_t *fq;               /* each heap's finalize queue (CFinalize*) */
+    uint64_t n_handles[16];    /* handles seen per handle-table type */
+    uint64_t handle_table_map; /* the GC's g_HandleTableMap */
+    uint64_t *fq;              /* each heap's finalize queue (CFinalize*) */
     uint32_t n_fq;
     uint64_t n_finalizable; /* objects registered for finalization (not yet due) */
     int has_frozen;
     uint64_t *threads; /* the runtime's Thread objects */
     uint32_t n_threads, cap_threads;
-    char notes[1024];       /* things the report should say (e.g. what could not be read) */
+    char notes[1024]; /* things the report should say (e.g. what could not be read) */
 } hd_clr_heap;
 
 int hd_clr_heap_add_seg(hd_clr_heap *h, uint64_t mem, uint64_t end, uint32_t heap, uint8_t gen,
@@ -124,11 +124,11 @@ typedef struct hd_mt {
     uint32_t flags, base_size;
     uint32_t comp_size;
     uint8_t valid, kind;
-    uint16_t rank;      /* arrays: 1 for SZ arrays, else the rank */
-    int32_t n_series;   /* GCDesc: > 0 series, < 0 repeating value-type items, 0 no refs */
-    uint32_t series;    /* index into hd_mtcache.series */
-    uint32_t type;      /* type id in the graph (set after naming) */
-    uint64_t count;     /* objects seen */
+    uint16_t rank;    /* arrays: 1 for SZ arrays, else the rank */
+    int32_t n_series; /* GCDesc: > 0 series, < 0 repeating value-type items, 0 no refs */
+    uint32_t series;  /* index into hd_mtcache.series */
+    uint32_t type;    /* type id in the graph (set after naming) */
+    uint64_t count;   /* objects seen */
 } hd_mt;
 
 typedef struct hd_mtcache {
