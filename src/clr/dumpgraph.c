@@ -107,6 +107,11 @@ static int name_types(hd_walk *w, hd_clr_heap_info *info, hd_error *err)
                    : m->kind == HD_MT_ARRAY ? HD_KIND_ARRAY
                                             : HD_KIND_OBJECT;
     }
+    if (nm.from_file)
+        hd_clr_heap_note(w->h,
+                         "the metadata of %u modules was read from their files on this machine "
+                         "(the dump lacks those pages)",
+                         nm.from_file);
     hd_names_free(&nm);
     for (uint32_t n = 0; n < w->n_objects; n++) g->type[n] = w->mts.mts[g->type[n]].type;
     return HD_OK;

@@ -19,6 +19,7 @@
 
 #include "clr/metadata.h"
 #include "clr/names.h"
+#include "heapdiff/source.h"
 #include "target/image_file.h"
 #include "util/alloc.h"
 #include "util/endian.h"
@@ -54,38 +55,62 @@ void hd_names_free(hd_names *nm)
     memset(nm, 0, sizeof *nm);
 }
 
-/* Opens the metadata of the image at base: from the dump, else from the verified file. */
-static int open_image(const hd_clr_heap *h, uint64_t base, uint64_t size, hd_md *md)
+/* SizeOfImage from a PE file's optional header, 0 when it is not a PE file. */
+static uint64_t pe_size_of_image(const uint8_t *p, uint64_t n)
+{
+    if (n < 0x40 || p[0] != 'M' || p[1] != 'Z') return 0;
+    uint32_t pe = hd_le32(p + 0x3c);
+    if ((uint64_t)pe + 24 + 60 > n || memcmp(p + pe, "PE\0\0", 4) != 0) return 0;
+    return hd_le32(p + pe + 24 + 56);
+}
+
+/* Copies an opened metadata blob so it outlives the file it was read from. */
+static int keep_copy(hd_md *md)
+{
+    uint32_t n = md->root_size;
+    uint8_t *copy = malloc(n ? n : 1);
+    hd_md copy_md;
+    hd_error e;
+    hd_error_clear(&e);
+    if (copy) memcpy(copy, md->root, n);
+    hd_md_close(md);
+    if (!copy || hd_md_open(&copy_md, copy, n, 0, 0, &e)) {
+        free(copy);
+        return 0;
+    }
+    *md = copy_md;
+    md->owned = copy;
+    return 1;
+}
+
+/* Opens the metadata of the image at base: from the dump; else from the module's file when
+ * its identity is proven (build id / timestamp: image_file.c); else, for a dump that lacks the
+ * image's headers too (gdb's gcore leaves read-only file mappings out), from the file the
+ * dump says was mapped at exactly that base, when its size equals the size the runtime
+ * recorded for the loaded image. *from_file tells the caller. */
+static int open_image(const hd_clr_heap *h, uint64_t base, uint64_t size, hd_md *md, int *from_file)
 {
     hd_error e;
     hd_error_clear(&e);
+    *from_file = 0;
     if (!hd_md_open_target(md, h->t, base, size, &e)) return 1;
     const hd_module *m = hd_target_module_at(h->t, base);
-    if (!m || m->base != base) return 0;
+    if (!m || m->base != base || !*m->path) return 0;
+    *from_file = 1;
     hd_image_file f;
     hd_error_clear(&e);
-    if (hd_image_file_open(h->t, m, NULL, &f, &e)) return 0;
-    int ok = !hd_md_open(md, f.file.data, f.file.size, 1, 0, &e);
-    if (ok) {
-        /* The file's mapping goes away with f: keep a copy of the metadata. */
-        uint8_t *copy = malloc(md->root_size);
-        if (copy) {
-            memcpy(copy, md->root, md->root_size);
-            hd_md copy_md;
-            hd_error_clear(&e);
-            if (!hd_md_open(&copy_md, copy, md->root_size, 0, 0, &e)) {
-                hd_md_close(md);
-                *md = copy_md;
-                md->owned = copy;
-            } else {
-                free(copy);
-                ok = 0;
-            }
-        } else {
-            ok = 0;
-        }
-        if (!ok) hd_md_close(md);
+    if (hd_image_file_open(h->t, m, NULL, &f, &e)) {
+        hd_file raw;
+        hd_error_clear(&e);
+        if (!size || hd_file_open(&raw, m->path, &e)) return 0;
+        int ok = (raw.size == size || pe_size_of_image(raw.data, raw.size) == size) &&
+                 !hd_md_open(md, raw.data, raw.size, 1, 0, &e) && keep_copy(md);
+        hd_file_close(&raw);
+        return ok;
     }
+    int ok = !hd_md_open(md, f.file.data, f.file.size, 1, 0, &e);
+    /* The file's mapping goes away with f: keep a copy of the metadata. */
+    if (ok) ok = keep_copy(md);
     hd_image_file_close(&f);
     return ok;
 }
@@ -115,8 +140,10 @@ static struct hd_names_module *module_of(hd_names *nm, uint64_t module)
         hd_clr_read_u32(h, layout + L->layout_size, &sz32) == 0)
         size = sz32;
     if (!base) hd_clr_read_ptr(h, module + L->module_base, &base);
-    if (base && open_image(h, base, size, &m->md)) {
+    int from_file = 0;
+    if (base && open_image(h, base, size, &m->md, &from_file)) {
         m->ok = 1;
+        nm->from_file += from_file;
         if (hd_md_module_name(&m->md, m->name, sizeof m->name) < 0) m->name[0] = '\0';
     }
     return m;

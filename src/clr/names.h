@@ -9,6 +9,7 @@ typedef struct hd_names {
     const hd_clr_heap *h;
     struct hd_names_module *mods; /* metadata of each module met, opened once */
     uint32_t n_mods, cap_mods;
+    uint32_t from_file; /* modules whose metadata came from files on this machine */
 } hd_names;
 
 void hd_names_init(hd_names *nm, const hd_clr_heap *h);

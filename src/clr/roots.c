@@ -249,6 +249,18 @@ static int find_stack_words(hd_clr_heap *h, hd_error *err)
         uint64_t lo = th->sp > th->stack_lo ? th->sp : th->stack_lo, hi = th->stack_hi;
         if (!lo || hi <= lo) continue;
         if (hi - lo > MAX_STACK) hi = lo + MAX_STACK;
+        /* A stack's mapping can merge with an adjacent GC reservation in the dump's list of
+         * ranges; a stack never reaches into a GC segment, so stop at the first one. */
+        uint32_t s_lo = 0, s_hi = h->n_segs;
+        while (s_lo < s_hi) {
+            uint32_t mid = s_lo + (s_hi - s_lo) / 2;
+            if (h->segs[mid].mem <= lo)
+                s_lo = mid + 1;
+            else
+                s_hi = mid;
+        }
+        if (s_lo && lo < h->segs[s_lo - 1].end) continue; /* sp inside the heap: not a stack */
+        if (s_lo < h->n_segs && h->segs[s_lo].mem < hi) hi = h->segs[s_lo].mem;
         lo &= ~7ull;
         for (uint64_t a = lo; a + 8 <= hi; a += 8) {
             const uint8_t *p = hd_target_ptr(t, a, 8);

@@ -105,6 +105,8 @@ void hd_clr_heap_note(hd_clr_heap *h, const char *fmt, ...) __attribute__((forma
 
 /* layout.c: fills h->L from the descriptor or the built-in table. */
 int hd_clr_layout_init(hd_clr_heap *h, hd_error *err);
+/* The built-in .NET 10 table against a descriptor: how many fields differ, named in out. */
+int hd_clr_layout_check_table(const hd_clr_runtime *rt, char *out, size_t cap);
 /* gcheap.c: the GC's heaps, segments/regions and allocation contexts. */
 int hd_clr_find_heap(hd_clr_heap *h, hd_error *err);
 /* handles.c / roots: handle table, finalizer queue, thread statics. */

@@ -12,6 +12,8 @@
 #include "heapdiff/graph.h"
 #include "heapdiff/target.h"
 
+#include "clr/walk.h"
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -25,6 +27,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
+    /* The built-in layout table against this runtime's own descriptor, when the dump has one. */
+    hd_clr_runtime rt;
+    if (!hd_clr_locate(&t, &rt, &err) && rt.doc) {
+        char bad[1024];
+        int n = hd_clr_layout_check_table(&rt, bad, sizeof bad);
+        printf("# table_check %d %s\n", n, bad);
+    }
+    hd_clr_runtime_free(&rt);
+    hd_error_clear(&err);
     hd_graph g;
     hd_graph_init(&g);
     hd_clr_heap_info info;
@@ -33,8 +44,8 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("# runtime %s\n# descriptor %d\n# server %d\n# regions %d\n# heaps %u\n"
-           "# segments %u\n# objects %" PRIu64 "\n# bytes %" PRIu64 "\n# free %" PRIu64
-           " %" PRIu64 "\n# corrupt %" PRIu64 "\n# dangling %" PRIu64 "\n# unnamed %" PRIu64
+           "# segments %u\n# objects %" PRIu64 "\n# bytes %" PRIu64 "\n# free %" PRIu64 " %" PRIu64
+           "\n# corrupt %" PRIu64 "\n# dangling %" PRIu64 "\n# unnamed %" PRIu64
            "\n# dependent %" PRIu64 "\n# notes %s\n",
            info.runtime, info.layout_from_descriptor, info.server, info.regions, info.n_heaps,
            info.n_segments, info.objects, info.bytes, info.free_objects, info.free_bytes,
