@@ -16,4 +16,7 @@ GOLDEN_CASES=(
   "android.diff.csv|diff $F/gcdump-analyze-leakypage-android.gcdump $F/gcdump-analyze-test2-android.gcdump --format csv --min-bytes 10K"
   "example.diff.txt|tests/data/example/before.gcdump tests/data/example/after.gcdump"
   "example.diff.json|tests/data/example/before.gcdump tests/data/example/after.gcdump --format json --top 10"
+  "example-dumps.diff.txt|tests/data/example/before.core.xz tests/data/example/after.core.xz"
+  "example-dumps.stat.json|stat tests/data/example/after.core.xz --format json --top 30"
+  "example-dumps.info.txt|info tests/data/example/before.core.xz"
 )
