@@ -156,11 +156,25 @@ static int rd_ptr(const hd_clr_heap *h, uint64_t a, uint64_t *v)
     return hd_clr_read_ptr(h, a, v);
 }
 
-/* Walks one generation's segment chain. */
+/* Walks one generation's segment chain. A chain that loops (a corrupt next pointer) ends
+ * where it meets itself again (Brent: a mark moved at each power of two steps), so a cycle
+ * costs its own length, not MAX_SEGMENTS copies of it. */
 static int add_chain(hd_clr_heap *h, uint64_t seg, uint32_t heap, uint8_t gen, uint64_t eph,
                      uint64_t alloc_allocated, hd_error *err)
 {
+    uint64_t mark = seg;
+    uint32_t lap = 1, steps = 0;
     for (uint32_t guard = 0; seg && guard < MAX_SEGMENTS; guard++) {
+        if (guard && seg == mark) {
+            hd_clr_heap_note(h, "the GC segment list of generation %u loops at 0x%llx", gen,
+                             (unsigned long long)seg);
+            return HD_OK;
+        }
+        if (++steps == lap) {
+            mark = seg;
+            lap = lap < (1u << 30) ? lap * 2 : lap;
+            steps = 0;
+        }
         uint8_t s[SEG_SIZE];
         if (hd_clr_read(h, seg, s, sizeof s)) {
             hd_clr_heap_note(h, "GC segment 0x%llx is not in the dump", (unsigned long long)seg);
@@ -180,13 +194,59 @@ static int add_chain(hd_clr_heap *h, uint64_t seg, uint32_t heap, uint8_t gen, u
     return HD_OK;
 }
 
+/* Does a GcDacVars (major version 2) start at p? Its header: u8 major, u8 minor, zero padding,
+ * generation size, generation count. */
+static int gdv_header_at(const uint8_t *p)
+{
+    if (p[0] != 2 || p[1] > 64) return 0;
+    for (int i = 2; i < 8; i++)
+        if (p[i]) return 0;
+    uint64_t size = hd_le64(p + GDV_GEN_SIZE), n = hd_le64(p + GDV_TOTAL_GENS);
+    return size >= 64 && size <= 1024 && !(size & 7) && (n == 4 || n == 5);
+}
+
+uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h)
+{
+    /* The runtime's image plus what follows it up to the next module (an ELF module's .bss
+     * is an anonymous mapping right after its file mappings), at most 64 MiB. */
+    const hd_module *m = h->rt.module;
+    uint64_t lo = m->base, hi = m->base + m->size + (16ull << 20);
+    for (uint32_t i = 0; i < h->t->n_modules; i++) {
+        uint64_t b = h->t->modules[i].base;
+        if (b > m->base && b < hi && b >= m->base + m->size) hi = b;
+    }
+    if (hi - lo > (64ull << 20)) hi = lo + (64ull << 20);
+    for (uint64_t a = lo; a < hi;) {
+        const hd_range *r = hd_target_find(h->t, a);
+        if (!r) {
+            /* Skip to the next captured range. */
+            uint64_t next = hi;
+            for (uint64_t j = 0; j < h->t->n_ranges; j++)
+                if (h->t->ranges[j].addr > a) {
+                    next = h->t->ranges[j].addr;
+                    break;
+                }
+            a = next;
+            continue;
+        }
+        uint64_t end = r->addr + r->file_size < hi ? r->addr + r->file_size : hi;
+        const uint8_t *base = h->t->file.data + r->offset;
+        for (uint64_t x = (a + 7) & ~7ull; x + GDV_SIZE <= end; x += 8)
+            if (gdv_header_at(base + (x - r->addr))) return x;
+        a = r->addr + r->size > a ? r->addr + r->size : a + 1;
+    }
+    return 0;
+}
+
 int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
 {
-    const hd_clr_layout *L0 = &h->L;
     uint64_t slots[DAC_SLOTS];
-    uint32_t ht_slot;
-    if (read_dac_table(h, slots, &ht_slot, err)) return err->code;
-    const uint32_t gdg_slot = ht_slot + 1;
+    uint32_t ht_slot = 0;
+    int have_table = !read_dac_table(h, slots, &ht_slot, err);
+    /* Without g_dacTable (Windows runtimes do not export it; dumps that lack its page) the
+     * descriptor supplies the VM globals and GcDacVars is found by its header. */
+    if (!have_table && !h->rt.doc) return err->code;
+    if (!have_table) hd_error_clear(err);
     int32_t shift = (int32_t)ht_slot - NET10_HEAP_TYPE;
 
     /* Runtime globals: the descriptor's when there is one, else g_dacTable's. */
@@ -196,7 +256,7 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
 #define GLOBAL(name, slot, out)                                                                    \
     do {                                                                                           \
         a = 0;                                                                                     \
-        if (!(rt->doc && !hd_clr_global(rt, name, &a))) a = slots[(slot) + shift];                 \
+        if (!(rt->doc && !hd_clr_global(rt, name, &a)) && have_table) a = slots[(slot) + shift];   \
         if (!a || rd_ptr(h, a, &(out)))                                                            \
             return hd_error_set(err, HD_EINPUT, "%s: the runtime's %s is not in the dump",         \
                                 h->t->path, name);                                                 \
@@ -206,15 +266,33 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     GLOBAL("ObjectMethodTable", NET10_OBJECT_CLASS, L->object_mt);
     GLOBAL("ThreadStore", NET10_THREAD_STORE, L->thread_store);
 #undef GLOBAL
-    (void)L0;
 
     uint32_t heap_type = 0;
     uint64_t gdv_addr = 0;
-    if (hd_clr_read_u32(h, slots[ht_slot], &heap_type) || rd_ptr(h, slots[gdg_slot], &gdv_addr) ||
-        !gdv_addr)
-        return hd_error_set(err, HD_EINPUT,
-                            "%s: the GC's DAC variables (g_gcDacGlobals) are not in the dump",
-                            h->t->path);
+    if (have_table) {
+        if (hd_clr_read_u32(h, slots[ht_slot], &heap_type) ||
+            rd_ptr(h, slots[ht_slot + 1], &gdv_addr) || !gdv_addr)
+            return hd_error_set(err, HD_EINPUT,
+                                "%s: the GC's DAC variables (g_gcDacGlobals) are not in the dump",
+                                h->t->path);
+    } else {
+        gdv_addr = hd_clr_scan_gc_dac_vars(h);
+        if (!gdv_addr)
+            return hd_error_set(err, HD_EINPUT,
+                                "%s: neither g_dacTable nor the GC's DAC variables were found in "
+                                "the runtime's memory in this dump",
+                                h->t->path);
+        /* Server GC is the one with a heap count. */
+        uint64_t pn = 0;
+        uint32_t n = 0;
+        heap_type =
+            !rd_ptr(h, gdv_addr + GDV_N_HEAPS, &pn) && pn && !hd_clr_read_u32(h, pn, &n) && n >= 1
+                ? 2
+                : 1;
+        hd_clr_heap_note(h, "GC variables found by their header (no g_dacTable)");
+    }
+    h->gdv_addr = gdv_addr;
+    h->heap_type = heap_type;
     uint8_t gdv[GDV_SIZE];
     if (hd_clr_read(h, gdv_addr, gdv, sizeof gdv))
         return hd_error_set(err, HD_EINPUT,
@@ -343,6 +421,8 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     /* Overlapping segments would make an address belong to two: keep the first. */
     uint32_t w = 0;
     for (uint32_t i = 0; i < h->n_segs; i++) {
+        if (w && h->segs[i].mem == h->segs[w - 1].mem && h->segs[i].end == h->segs[w - 1].end)
+            continue; /* the same region met twice (a looping chain, until it was noticed) */
         if (w && h->segs[i].mem < h->segs[w - 1].end) {
             hd_clr_heap_note(h, "GC segment at 0x%llx overlaps another; skipped",
                              (unsigned long long)h->segs[i].mem);

@@ -12,6 +12,10 @@
 
 /* Offsets of the runtime structures the walker reads: from the contract descriptor when the
  * dump holds it, else from the built-in table for the runtime's version (layout.c). */
+/* The largest MethodTable the walker reads whole (mtcache.c, names.c buffers): .NET 10's is
+ * 64 bytes; layout.c refuses a descriptor that says more. */
+#define HD_CLR_MAX_MT_SIZE 256u
+
 typedef struct hd_clr_layout {
     uint32_t ptr;        /* pointer size */
     uint32_t obj_header; /* bytes of object header before the MethodTable pointer */
@@ -87,6 +91,8 @@ typedef struct hd_clr_heap {
     uint64_t n_deps, cap_deps;
     uint64_t n_handles[16];    /* handles seen per handle-table type */
     uint64_t handle_table_map; /* the GC's g_HandleTableMap */
+    uint64_t gdv_addr;  /* the GC's DAC variables (GcDacVars) */
+    uint32_t heap_type; /* 1 workstation, 2 server */
     uint64_t *fq;              /* each heap's finalize queue (CFinalize*) */
     uint32_t n_fq;
     uint64_t n_finalizable; /* objects registered for finalization (not yet due) */
@@ -109,6 +115,9 @@ int hd_clr_layout_init(hd_clr_heap *h, hd_error *err);
 int hd_clr_layout_check_table(const hd_clr_runtime *rt, char *out, size_t cap);
 /* gcheap.c: the GC's heaps, segments/regions and allocation contexts. */
 int hd_clr_find_heap(hd_clr_heap *h, hd_error *err);
+/* The GcDacVars found by scanning the runtime's memory for its header (the path without
+ * g_dacTable), or 0. */
+uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h);
 /* handles.c / roots: handle table, finalizer queue, thread statics. */
 int hd_clr_find_roots(hd_clr_heap *h, hd_error *err);
 

@@ -6,6 +6,7 @@
  * Test tooling only; not installed. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "heapdiff/clr.h"
@@ -35,6 +36,29 @@ int main(int argc, char **argv)
         printf("# table_check %d %s\n", n, bad);
     }
     hd_clr_runtime_free(&rt);
+    hd_error_clear(&err);
+    /* The GC's variables found through g_dacTable and, independently, by their header (the
+     * path for runtimes without g_dacTable, e.g. on Windows): the same address and GC mode. */
+    hd_clr_heap *h = calloc(1, sizeof *h);
+    h->t = &t;
+    if (h && !hd_clr_locate(&t, &h->rt, &err) && !hd_clr_layout_init(h, &err) &&
+        !hd_clr_find_heap(h, &err)) {
+        uint64_t scanned = hd_clr_scan_gc_dac_vars(h);
+        uint64_t pn = 0;
+        uint32_t nh = 0;
+        int server = !hd_clr_read_ptr(h, scanned + 176, &pn) && pn &&
+                     !hd_clr_read_u32(h, pn, &nh) && nh >= 1;
+        printf("# gc_dac_vars %" PRIx64 " scanned %" PRIx64 " heap_type %u scanned_server %d\n",
+               h->gdv_addr, scanned, h->heap_type, server);
+    }
+    if (h) {
+        hd_clr_runtime_free(&h->rt);
+        free(h->segs);
+        free(h->ctx);
+        free(h->fq);
+        free(h->threads);
+        free(h);
+    }
     hd_error_clear(&err);
     hd_graph g;
     hd_graph_init(&g);
