@@ -80,6 +80,8 @@ typedef struct hd_target {
     uint64_t n_ranges;
     uint64_t bytes_captured; /* sum of file_size */
     uint64_t bytes_reserved; /* committed+reserved address space the dump describes, 0 unknown */
+    uint64_t bytes_cut;      /* bytes the dump's headers place beyond the end of the file (a
+                              * truncated copy); 0 when the file is whole */
     hd_module *modules;
     uint32_t n_modules;
     hd_thread *threads;

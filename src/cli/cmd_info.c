@@ -171,17 +171,18 @@ static json_t *target_json(const char *path, const hd_target *t, const hd_clr_ru
                   t->full_memory < 0 ? json_null() : json_boolean(t->full_memory), "time",
                   t->time ? json_integer(t->time) : json_null(), "pid",
                   t->pid ? json_integer(t->pid) : json_null(), "exe", str_or_null(t->exe));
-    return json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:{s:I,s:I,s:I,s:o},s:o,s:o,s:o,"
-        "s:{s:b,s:s,s:o}}",
-        "heapdiff", HEAPDIFF_VERSION, "command", "info", "file", path, "format",
-        hd_format_name(t->container), "os", hd_os_name(t->os), "arch", hd_arch_name(t->arch),
-        "pointer_size", (int)t->pointer_size, "os_version", t->os_version, "dump", dump, "memory",
-        "ranges", (json_int_t)t->n_ranges, "captured", (json_int_t)t->bytes_captured, "described",
-        (json_int_t)described, "reserved",
-        t->bytes_reserved ? json_integer((json_int_t)t->bytes_reserved) : json_null(), "threads",
-        threads, "modules", modules, "runtime", runtime, "managed_heap", "analysis_possible",
-        hr->ok, "reason", heap_verdict(t, rt, hr), "heap", heap_json(hr));
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:{s:I,s:I,s:I,s:o,s:I},s:o,s:o,s:o,"
+                     "s:{s:b,s:s,s:o}}",
+                     "heapdiff", HEAPDIFF_VERSION, "command", "info", "file", path, "format",
+                     hd_format_name(t->container), "os", hd_os_name(t->os), "arch",
+                     hd_arch_name(t->arch), "pointer_size", (int)t->pointer_size, "os_version",
+                     t->os_version, "dump", dump, "memory", "ranges", (json_int_t)t->n_ranges,
+                     "captured", (json_int_t)t->bytes_captured, "described", (json_int_t)described,
+                     "reserved",
+                     t->bytes_reserved ? json_integer((json_int_t)t->bytes_reserved) : json_null(),
+                     "cut", (json_int_t)t->bytes_cut, "threads", threads, "modules", modules,
+                     "runtime", runtime, "managed_heap", "analysis_possible", hr->ok, "reason",
+                     heap_verdict(t, rt, hr), "heap", heap_json(hr));
 }
 
 static void target_text(FILE *out, const char *path, const hd_target *t, const hd_clr_runtime *clr,
@@ -207,10 +208,12 @@ static void target_text(FILE *out, const char *path, const hd_target *t, const h
     fprintf(out, "memory: %s captured in %s ranges", hd_human_bytes(a, t->bytes_captured),
             hd_group_digits(b, t->n_ranges));
     if (t->bytes_reserved) fprintf(out, " of %s described", hd_human_bytes(c, t->bytes_reserved));
-    fprintf(out, "; %s\n",
+    fprintf(out, "; %s%s%s\n",
             t->full_memory > 0    ? "full memory"
             : t->full_memory == 0 ? "partial (not a full dump)"
-                                  : "completeness unknown");
+                                  : "completeness unknown",
+            t->bytes_cut ? "; the file is truncated: missing " : "",
+            t->bytes_cut ? hd_human_bytes(c, t->bytes_cut) : "");
     fprintf(out, "threads: %u, modules: %u\n", t->n_threads, t->n_modules);
     if (rt) {
         fprintf(out, ".NET runtime: %s %s (%s)\n", clr->flavor,

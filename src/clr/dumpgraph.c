@@ -160,7 +160,7 @@ static int add_roots(hd_walk *w, uint32_t root, hd_clr_heap_info *info, hd_error
     for (int k = 0; k < HD_CR_COUNT; k++)
         if (cat_node[k] != HD_NODE_NONE) g->target[e++] = cat_node[k];
     /* Each category → its objects (sorted by kind, then address: duplicates dropped). */
-    qsort(h->roots, h->n_roots, sizeof *h->roots, cmp_root);
+    if (h->n_roots) qsort(h->roots, h->n_roots, sizeof *h->roots, cmp_root); /* NULL when 0 */
     uint64_t r = 0;
     for (int k = 0; k < HD_CR_COUNT; k++) {
         if (cat_node[k] == HD_NODE_NONE) {
@@ -225,6 +225,13 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
                           t->path, h->rt.module->path);
         goto out;
     }
+    if (t->bytes_cut) {
+        rc = hd_error_set(err, HD_EINPUT,
+                          "%s: the file is truncated: its headers describe %llu bytes of process "
+                          "memory past its end; copy or extract the dump again",
+                          t->path, (unsigned long long)t->bytes_cut);
+        goto out;
+    }
     if (t->full_memory == 0) {
         rc = hd_error_set(err, HD_EINPUT,
                           "%s: this dump does not hold the managed heap (.NET %s; "
@@ -241,7 +248,7 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
         }
         goto out;
     }
-    qsort(h->deps, h->n_deps, sizeof *h->deps, cmp_dep);
+    if (h->n_deps) qsort(h->deps, h->n_deps, sizeof *h->deps, cmp_dep); /* NULL when 0 */
 
     /* Pseudo nodes: the root and one per root kind; edges: root → categories + roots. */
     uint64_t frozen_bound = 0;

@@ -473,6 +473,7 @@ int hd_elfcore_read(hd_target *t, hd_error *err)
             uint64_t in_file = off >= c->n ? 0 : c->n - off;
             uint64_t fs = filesz < in_file ? filesz : in_file;
             if (fs > memsz) fs = memsz;
+            if (filesz > in_file) t->bytes_cut += (filesz < memsz ? filesz : memsz) - fs;
             int rc = hd_target_add_range(t, va, memsz, off, fs, err);
             if (rc) return rc;
             reserved = memsz > UINT64_MAX - reserved ? UINT64_MAX : reserved + memsz;

@@ -221,6 +221,7 @@ static int add_memory(md *m, uint64_t field_off, uint64_t addr, uint64_t size, u
                            (unsigned long long)addr, (unsigned long long)size);
     /* Only the bytes the file really holds are captured. */
     uint64_t held = off < m->n ? m->n - off : 0;
+    if (size > held) m->t->bytes_cut += size - held;
     return hd_target_add_range(m->t, addr, size, off, size < held ? size : held, m->err);
 }
 

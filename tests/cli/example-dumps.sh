@@ -44,6 +44,52 @@ first=$("$HD" "$EX/before.core.xz" "$EX/after.core.xz" --top 1 | grep -A1 'ΔRet
 case $first in *"Dictionary<System.String,LeakApp.Session>"*) ok ;;
     *) bad "the session cache is not the top growth: $first" ;; esac
 
+# Hostile bytes in a real dump: overwrite the MethodTable pointers of 50 objects in the middle
+# of the heap (and the whole of one object's neighbourhood), then truncate the file: the walk
+# resynchronises, counts what it could not parse, never crashes; a cut dump is refused or
+# walked, never a crash.
+if command -v python3 >/dev/null 2>&1 && [ -s "$work/after.walk" ]; then
+    xz -dc "$EX/after.core.xz" >"$work/bad.core"
+    python3 - "$work/bad.core" "$work/after.walk" <<'PY'
+import struct, sys
+core, walk = sys.argv[1], sys.argv[2]
+objs = [int(l.split()[1], 16) for l in open(walk) if l.startswith("O ")]
+data = bytearray(open(core, "rb").read())
+phoff, phentsize, phnum = struct.unpack_from("<QxxxxxxxxxxxxHH", data, 0x20)[0], *struct.unpack_from("<HH", data, 0x36)
+loads = []
+for i in range(phnum):
+    p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+    if p_type == 1:
+        loads.append((p_vaddr, p_filesz, p_offset))
+def off(a):
+    for v, n, o in loads:
+        if v <= a < v + n:
+            return o + (a - v)
+mid = len(objs) // 2
+for a in objs[mid:mid + 50]:
+    o = off(a)
+    data[o:o + 8] = b"\xef\xbe\xad\xde\xef\xbe\xad\xde"
+o = off(objs[mid + 500])
+data[o:o + 256] = b"\xff" * 256
+open(core, "wb").write(data)
+PY
+    "$work/walkobjs" "$work/bad.core" >"$work/bad.walk" 2>"$work/bad.err"; rc=$?
+    n_bad=$(awk '$2=="corrupt"{print $3}' "$work/bad.walk")
+    n_obj=$(awk '$2=="objects"{print $3}' "$work/bad.walk")
+    n_good=$(awk '$2=="objects"{print $3}' "$work/after.walk")
+    if [ $rc -eq 0 ] && [ "${n_bad:-0}" -ge 1 ] && [ "${n_obj:-0}" -ge $((n_good - 100)) ]; then ok; else
+        bad "corrupted dump: exit $rc, ${n_bad:-?} unparsable, ${n_obj:-?} of $n_good objects: $(head -c 300 "$work/bad.err")"; fi
+    "$HD" info "$work/bad.core" | grep -q 'could not be parsed' && ok ||
+        bad "info does not report the unparsable objects"
+    for cut in 1000 50000000 70000000; do
+        head -c "$cut" "$work/bad.core" >"$work/cut.core"
+        "$HD" stat "$work/cut.core" >/dev/null 2>"$work/cut.err"; rc=$?
+        if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then ok; else
+            bad "dump cut at $cut bytes: exit $rc: $(head -c 300 "$work/cut.err")"; fi
+    done
+    rm -f "$work/bad.core" "$work/cut.core"
+fi
+
 # No runtime on the machine: hide the runtime folder and compare the whole report.
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 && [ -d /usr/share/dotnet ] &&
         unshare -m true 2>/dev/null; then

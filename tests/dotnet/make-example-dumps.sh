@@ -7,7 +7,7 @@
 # HOME): dumps capture environment variables. What the program printed about itself is kept
 # beside each dump (before.out, after.out): tests/cli/example-dumps.sh checks heapdiff's walk of
 # the committed dumps against it on machines without dotnet.
-# Usage: tests/dotnet/make-example-dumps.sh [OUTDIR]   (default tests/data/example)
+# Usage: bash tests/dotnet/make-example-dumps.sh [OUTDIR]   (default tests/data/example)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$ROOT/tests/data/example}
