@@ -75,6 +75,9 @@ typedef struct hd_graph_meta {
      * counts and sizes back to the full heap (PerfView's GraphSampler). NULL when not sampled. */
     float *type_multiplier; /* [types.count] */
     float avg_count_multiplier, avg_size_multiplier;
+    /* Root edges found by scanning thread stacks conservatively (every stack word that points
+     * into an object): reports say so. 0 for snapshots with precise roots. */
+    uint64_t conservative_stack_roots;
 } hd_graph_meta;
 
 typedef struct hd_big_size {

@@ -276,6 +276,7 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
     snprintf(tool, sizeof tool, "heapdiff dump walker (.NET %s)", h->rt.version);
     g->meta.creation_tool = hd_strndup(tool, strlen(tool), err);
 
+    g->meta.conservative_stack_roots = info->roots[HD_CR_STACK_CONSERVATIVE];
     info->layout_from_descriptor = h->L.from_descriptor;
     info->server = h->server;
     info->regions = h->regions;

@@ -219,14 +219,16 @@ uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h)
     for (uint64_t a = lo; a < hi;) {
         const hd_range *r = hd_target_find(h->t, a);
         if (!r) {
-            /* Skip to the next captured range. */
-            uint64_t next = hi;
-            for (uint64_t j = 0; j < h->t->n_ranges; j++)
-                if (h->t->ranges[j].addr > a) {
-                    next = h->t->ranges[j].addr;
-                    break;
-                }
-            a = next;
+            /* Skip to the next captured range (ranges are sorted: binary search). */
+            uint64_t l = 0, r2 = h->t->n_ranges;
+            while (l < r2) {
+                uint64_t mid = l + (r2 - l) / 2;
+                if (h->t->ranges[mid].addr <= a)
+                    l = mid + 1;
+                else
+                    r2 = mid;
+            }
+            a = l < h->t->n_ranges ? h->t->ranges[l].addr : hi;
             continue;
         }
         uint64_t end = r->addr + r->file_size < hi ? r->addr + r->file_size : hi;
@@ -236,6 +238,60 @@ uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h)
         a = r->addr + r->size > a ? r->addr + r->size : a + 1;
     }
     return 0;
+}
+
+/* Bytes of [lo, hi) the dump holds; *last: the end of the last of them; *prefix: the end of
+ * the captured run that starts at lo (lo when lo is not captured). */
+static uint64_t captured_in(const hd_target *t, uint64_t lo, uint64_t hi, uint64_t *last,
+                            uint64_t *prefix)
+{
+    uint64_t l = 0, r = t->n_ranges, n = 0;
+    while (l < r) { /* the first range that ends after lo (ranges are sorted, disjoint) */
+        uint64_t mid = l + (r - l) / 2;
+        if (t->ranges[mid].addr + t->ranges[mid].file_size <= lo)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    *last = *prefix = lo;
+    for (; l < t->n_ranges && t->ranges[l].addr < hi; l++) {
+        const hd_range *g = &t->ranges[l];
+        uint64_t a = g->addr > lo ? g->addr : lo;
+        uint64_t b = g->addr + g->file_size < hi ? g->addr + g->file_size : hi;
+        if (b <= a) continue;
+        if (a == *prefix) *prefix = b;
+        n += b - a;
+        *last = b;
+    }
+    return n;
+}
+
+/* Cuts every segment to the memory the dump holds: nothing past its last captured byte can be
+ * parsed, and a segment that claims far more than the dump holds of it (a corrupt end, or a
+ * dump that lacks most of it) would cost an address index of that size for nothing: it is
+ * walked up to its first missing page. Segments with nothing captured are dropped. Returns
+ * 1 when none is left. */
+static int bound_segments(hd_clr_heap *h)
+{
+    uint32_t w = 0, dropped = 0, cut = 0;
+    for (uint32_t i = 0; i < h->n_segs; i++) {
+        hd_gc_seg sg = h->segs[i];
+        uint64_t last, prefix, got = captured_in(h->t, sg.mem, sg.end, &last, &prefix);
+        if (last < sg.end) sg.end = last;
+        if (got && sg.end - sg.mem > 16 * got + 4096) sg.end = prefix, cut++;
+        if (!got || sg.end <= sg.mem) {
+            dropped++;
+            continue;
+        }
+        h->segs[w++] = sg;
+    }
+    if (dropped || cut)
+        hd_clr_heap_note(h,
+                         "%u GC segments are not in the dump, %u mostly not (walked up to "
+                         "their first missing page)",
+                         dropped, cut);
+    h->n_segs = w;
+    return w == 0;
 }
 
 int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
@@ -417,7 +473,7 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
         }
     }
 
-    qsort(h->segs, h->n_segs, sizeof *h->segs, cmp_seg);
+    if (h->n_segs) qsort(h->segs, h->n_segs, sizeof *h->segs, cmp_seg); /* NULL when 0 */
     /* Overlapping segments would make an address belong to two: keep the first. */
     uint32_t w = 0;
     for (uint32_t i = 0; i < h->n_segs; i++) {
@@ -431,8 +487,11 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
         h->segs[w++] = h->segs[i];
     }
     h->n_segs = w;
-    qsort(h->ctx, h->n_ctx, sizeof *h->ctx, cmp_ctx);
+    if (h->n_ctx) qsort(h->ctx, h->n_ctx, sizeof *h->ctx, cmp_ctx); /* NULL when 0 */
     if (!h->n_segs)
         return hd_error_set(err, HD_EINPUT, "%s: the GC has no segments in this dump", h->t->path);
+    if (bound_segments(h))
+        return hd_error_set(err, HD_EINPUT, "%s: the GC heap's memory is not in the dump",
+                            h->t->path);
     return HD_OK;
 }

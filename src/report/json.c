@@ -31,6 +31,7 @@ static json_t *input_json(const hd_report_input *in)
                   m->type_multiplier ? (double)m->avg_size_multiplier : 1.0);
     json_object_set_new(o, "creation_tool",
                         m->creation_tool ? json_string(m->creation_tool) : json_null());
+    json_object_set_new(o, "conservative_stack_roots", jint(m->conservative_stack_roots));
     return o;
 }
 

@@ -60,6 +60,11 @@ static void describe_input(FILE *out, const hd_report_input *in)
     if (m->pointer_size) fprintf(out, ", %u-bit", m->pointer_size * 8);
     fprintf(out, ", %s nodes, %s references\n", hd_group_digits(a, g->n_nodes),
             hd_group_digits(b, g->n_edges));
+    if (m->conservative_stack_roots)
+        fprintf(out,
+                "  stack roots are conservative: %s objects are rooted by stack words that point "
+                "into them (GC info is not decoded), so a stale slot can keep an object alive\n",
+                hd_group_digits(a, m->conservative_stack_roots));
 }
 
 static void sampling_note(FILE *out, const hd_report_opts *o, const char *which, float count_mult,
