@@ -9,6 +9,7 @@
 typedef struct cli_opts {
     hd_report_opts report;
     const char *output; /* -o FILE, NULL = stdout */
+    const char *to;     /* convert --to FORMAT, NULL = from the output's extension */
     int quiet;
     int color_mode; /* 0 auto, 1 always, -1 never */
     const char **files;
@@ -43,5 +44,6 @@ void cli_snapshot_free(cli_snapshot *s);
 int cmd_stat(const cli_opts *o, hd_error *err);
 int cmd_diff(const cli_opts *o, hd_error *err);
 int cmd_info(const cli_opts *o, hd_error *err);
+int cmd_convert(const cli_opts *o, hd_error *err);
 
 #endif

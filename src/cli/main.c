@@ -4,14 +4,15 @@
 
 #include "cli/cli.h"
 
-static const char *const planned[] = {"top", "path", "convert", NULL};
+static const char *const planned[] = {"top", "path", NULL};
 
 int main(int argc, char **argv)
 {
     const char *command = "diff";
     int skip = 1;
     if (argc >= 2) {
-        if (!strcmp(argv[1], "stat") || !strcmp(argv[1], "diff") || !strcmp(argv[1], "info")) {
+        if (!strcmp(argv[1], "stat") || !strcmp(argv[1], "diff") || !strcmp(argv[1], "info") ||
+            !strcmp(argv[1], "convert")) {
             command = argv[1];
             skip = 2;
         } else {
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
                 if (!strcmp(argv[1], planned[i])) {
                     fprintf(stderr,
                             "heapdiff: '%s' is not available in this version yet; 'stat', "
-                            "'diff' and 'info' are\n",
+                            "'diff', 'info' and 'convert' are\n",
                             argv[1]);
                     return HD_EUSAGE;
                 }
@@ -40,9 +41,10 @@ int main(int argc, char **argv)
     if (rc || exit_now) return rc;
     hd_error err;
     hd_error_clear(&err);
-    rc = !strcmp(command, "stat")   ? cmd_stat(&o, &err)
-         : !strcmp(command, "info") ? cmd_info(&o, &err)
-                                    : cmd_diff(&o, &err);
+    rc = !strcmp(command, "stat")      ? cmd_stat(&o, &err)
+         : !strcmp(command, "info")    ? cmd_info(&o, &err)
+         : !strcmp(command, "convert") ? cmd_convert(&o, &err)
+                                       : cmd_diff(&o, &err);
     if (rc && rc != HD_ETHRESHOLD && rc != HD_EUSAGE) {
         fprintf(stderr, "heapdiff: %s\n", err.msg[0] ? err.msg : "failed");
         return err.code ? err.code : rc;

@@ -17,10 +17,13 @@ void cli_usage(FILE *out)
         "       heapdiff stat FILE [options]            per-type counts, shallow and retained "
         "bytes\n"
         "       heapdiff info FILE [--format text|json]  what a snapshot or dump holds\n"
+        "       heapdiff convert FILE -o OUT [--to gcdump|heapsnapshot|hgraph]\n"
+        "                                               write FILE's heap graph in another format\n"
         "\n"
-        "Inputs are recognised by content: PerfView / dotnet-gcdump .gcdump files (all\n"
-        "commands); Windows minidumps and Linux ELF cores (info; heap analysis of dumps is\n"
-        "planned); any of them inside .zip .gz .xz .bz2 .zst .7z .tar (ARCHIVE:MEMBER picks one).\n"
+        "Inputs are recognised by content: process dumps of .NET 10 x64 processes (Linux ELF\n"
+        "cores from createdump or gcore, full-memory minidumps), PerfView / dotnet-gcdump\n"
+        ".gcdump files, and any of them inside .zip .gz .xz .bz2 .zst .7z .tar (ARCHIVE:MEMBER\n"
+        "picks one).\n"
         "\n"
         "options:\n"
         "  --format text|json|csv   output format (default text)\n"
@@ -34,6 +37,8 @@ void cli_usage(FILE *out)
         "                           names (\"System.Byte[] (Bytes > 10K)\"); by default one\n"
         "                           type is one row\n"
         "  --max-growth BYTES       diff: exit 3 when reachable bytes grew by more than BYTES\n"
+        "  --to FORMAT              convert: gcdump, heapsnapshot or hgraph (default: from\n"
+        "                           the output's extension)\n"
         "  --color=auto|always|never  ANSI colours in text output (NO_COLOR is honoured)\n"
         "  -q, --quiet              no warnings on stderr\n"
         "  -h, --help               this text;  --version  the version\n"
@@ -112,7 +117,8 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
         OPT_RAW,
         OPT_MAXG,
         OPT_COLOR,
-        OPT_VERSION
+        OPT_VERSION,
+        OPT_TO
     };
     static const struct option longs[] = {
         {"format", required_argument, 0, OPT_FORMAT},
@@ -127,6 +133,7 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, OPT_VERSION},
+        {"to", required_argument, 0, OPT_TO},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -187,6 +194,14 @@ int cli_parse(int argc, char **argv, const char *command, cli_opts *o, int *exit
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case OPT_TO:
+            if (strcmp(optarg, "gcdump") && strcmp(optarg, "heapsnapshot") &&
+                strcmp(optarg, "hgraph"))
+                return usage_error("--to expects gcdump, heapsnapshot or hgraph, got '%s'", optarg);
+            if (strcmp(command, "convert") != 0)
+                return usage_error("--to applies to 'convert', not to '%s'", command);
+            o->to = optarg;
             break;
         case 'h':
             cli_usage(stdout);

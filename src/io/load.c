@@ -32,6 +32,17 @@ const char *hd_format_name(enum hd_input_format f)
     }
 }
 
+/* A snapshot converted from a dump keeps its conservative stack roots as a root category
+ * ("[local vars (conservative)]"): count them, so reports say so again. */
+static void count_conservative_roots(hd_graph *g)
+{
+    uint64_t n = 0;
+    for (uint32_t v = 0; v < g->n_nodes; v++)
+        if (g->types.types[g->type[v]].root == HD_ROOT_STACK_CONSERVATIVE)
+            n += g->first[v + 1] - g->first[v];
+    g->meta.conservative_stack_roots = n;
+}
+
 /* A process dump: its .NET heap, walked (clr/dumpgraph.c). */
 static int load_dump(const char *path, hd_graph *g, hd_error *err)
 {
@@ -51,6 +62,7 @@ int hd_load(const char *path, hd_graph *g, hd_error *err)
     switch (fmt) {
     case HD_FMT_GCDUMP:
         rc = hd_gcdump_read(path, f.data, f.size, g, err);
+        if (!rc) count_conservative_roots(g);
         break;
     case HD_FMT_MINIDUMP:
     case HD_FMT_ELFCORE:
