@@ -51,7 +51,7 @@ int hd_clr_global(const hd_clr_runtime *rt, const char *name, uint64_t *value);
 
 /* --- The heap walk (clr/dumpgraph.c) --- */
 
-#define HD_CLR_ROOT_KINDS 10
+#define HD_CLR_ROOT_KINDS 11
 
 /* What the walk found, for `heapdiff info` and the reports. */
 typedef struct hd_clr_heap_info {

@@ -23,6 +23,7 @@ static const char *const category_name[HD_CR_COUNT] = {
     [HD_CR_THREAD_STATIC] = "[thread static vars]",
     [HD_CR_FINALIZER] = "[finalizer queue (f-reachable)]",
     [HD_CR_FROZEN] = "[frozen objects]",
+    [HD_CR_STATIC] = "[static vars]",
     [HD_CR_WEAK] = "[weak handles]",
 };
 
@@ -36,6 +37,7 @@ static const char *const kind_name[HD_CR_COUNT] = {
     [HD_CR_THREAD_STATIC] = "thread static",
     [HD_CR_FINALIZER] = "finalizer queue",
     [HD_CR_FROZEN] = "frozen object",
+    [HD_CR_STATIC] = "static",
     [HD_CR_WEAK] = "weak handle",
 };
 
@@ -66,6 +68,7 @@ static int cmp_dep(const void *a, const void *b)
 static void heap_free(hd_clr_heap *h)
 {
     hd_clr_runtime_free(&h->rt);
+    free(h->statics);
     free(h->segs);
     free(h->ctx);
     free(h->roots);
@@ -83,23 +86,19 @@ static void walk_free(hd_walk *w)
 }
 
 /* Names every MethodTable met and turns g->type from MethodTable indexes into type ids. */
-static int name_types(hd_walk *w, hd_clr_heap_info *info, hd_error *err)
+static int name_types(hd_walk *w, hd_names *nm, hd_clr_heap_info *info, hd_error *err)
 {
     hd_graph *g = w->g;
-    hd_names nm;
-    hd_names_init(&nm, w->h);
     char buf[2048];
     for (uint32_t i = 0; i < w->mts.n; i++) {
         hd_mt *m = &w->mts.mts[i];
         if (!m->valid || !m->count) continue;
         const char *module;
-        hd_names_mt(&nm, m->addr, buf, sizeof buf, &module);
+        hd_names_mt(nm, m->addr, buf, sizeof buf, &module);
         if (!strncmp(buf, "UNKNOWN_TYPE", 12)) info->unnamed_types++;
         if (hd_typetab_intern(&g->types, buf, strlen(buf), module, module ? strlen(module) : 0,
-                              &m->type, err)) {
-            hd_names_free(&nm);
+                              &m->type, err))
             return err->code;
-        }
         /* The MethodTable knows the kind better than the name does. */
         hd_type_info *ti = &g->types.types[m->type];
         ti->root = HD_ROOT_NONE;
@@ -107,12 +106,11 @@ static int name_types(hd_walk *w, hd_clr_heap_info *info, hd_error *err)
                    : m->kind == HD_MT_ARRAY ? HD_KIND_ARRAY
                                             : HD_KIND_OBJECT;
     }
-    if (nm.from_file)
+    if (nm->from_file)
         hd_clr_heap_note(w->h,
                          "the metadata of %u modules was read from their files on this machine "
                          "(the dump lacks those pages)",
-                         nm.from_file);
-    hd_names_free(&nm);
+                         nm->from_file);
     for (uint32_t n = 0; n < w->n_objects; n++) g->type[n] = w->mts.mts[g->type[n]].type;
     return HD_OK;
 }
@@ -126,12 +124,13 @@ static uint32_t needed_categories(const hd_clr_heap *h, int need[HD_CR_COUNT])
     for (uint32_t s = 0; s < h->n_segs; s++)
         if (h->segs[s].flags & HD_SEG_FROZEN) need[HD_CR_FROZEN] = 1;
     need[HD_CR_WEAK] = 0;
+    need[HD_CR_STATIC] = 0; /* statics get their own nodes (add_roots) */
     for (int k = 0; k < HD_CR_COUNT; k++) n += (uint32_t)need[k];
     return n;
 }
 
 /* Root node and categories after the objects; their edges after the objects' edges. */
-static int add_roots(hd_walk *w, uint32_t root, hd_clr_heap_info *info, hd_error *err)
+static int add_roots(hd_walk *w, uint32_t root, hd_names *nm, hd_clr_heap_info *info, hd_error *err)
 {
     hd_clr_heap *h = w->h;
     hd_graph *g = w->g;
@@ -149,6 +148,32 @@ static int add_roots(hd_walk *w, uint32_t root, hd_clr_heap_info *info, hd_error
             return err->code;
         g->type[cat_node[k]] = type;
     }
+    /* "[static vars]" and one node per class with statics ("[static vars of C]"). */
+    uint32_t statics_node = HD_NODE_NONE;
+    char name[2048];
+    for (uint64_t i = 0; i < h->n_statics; i++) {
+        hd_clr_static *c = &h->statics[i];
+        if (c->node == HD_NODE_NONE) continue;
+        if (statics_node == HD_NODE_NONE) {
+            statics_node = next++;
+            uint32_t type;
+            if (hd_typetab_intern(&g->types, "[static vars]", 13, NULL, 0, &type, err))
+                return err->code;
+            g->type[statics_node] = type;
+        }
+        c->node = next++;
+        const char *module;
+        memcpy(name, "[static vars of ", 16);
+        hd_names_mt(nm, c->mt, name + 16, sizeof name - 18, &module);
+        size_t n = strlen(name);
+        name[n] = ']';
+        name[n + 1] = '\0';
+        uint32_t type;
+        if (hd_typetab_intern(&g->types, name, n + 1, module, module ? strlen(module) : 0, &type,
+                              err))
+            return err->code;
+        g->type[c->node] = type;
+    }
     uint32_t rtype;
     if (hd_typetab_intern(&g->types, "[.NET Roots]", 12, NULL, 0, &rtype, err)) return err->code;
     g->type[root] = rtype;
@@ -159,6 +184,7 @@ static int add_roots(hd_walk *w, uint32_t root, hd_clr_heap_info *info, hd_error
     g->first[root] = e;
     for (int k = 0; k < HD_CR_COUNT; k++)
         if (cat_node[k] != HD_NODE_NONE) g->target[e++] = cat_node[k];
+    if (statics_node != HD_NODE_NONE) g->target[e++] = statics_node;
     /* Each category → its objects (sorted by kind, then address: duplicates dropped). */
     if (h->n_roots) qsort(h->roots, h->n_roots, sizeof *h->roots, cmp_root); /* NULL when 0 */
     uint64_t r = 0;
@@ -198,6 +224,26 @@ static int add_roots(hd_walk *w, uint32_t root, hd_clr_heap_info *info, hd_error
                         g->target[e++] = n;
                         info->roots[k]++;
                     }
+    }
+    /* Statics: the category → classes → each class's non-null slots. */
+    if (statics_node != HD_NODE_NONE) {
+        g->first[statics_node] = e;
+        for (uint64_t i = 0; i < h->n_statics; i++)
+            if (h->statics[i].node != HD_NODE_NONE) g->target[e++] = h->statics[i].node;
+        for (uint64_t i = 0; i < h->n_statics; i++) {
+            const hd_clr_static *c = &h->statics[i];
+            if (c->node == HD_NODE_NONE) continue;
+            g->first[c->node] = e;
+            for (uint32_t j = 0; j < c->n_slots; j++) {
+                uint64_t v;
+                if (hd_clr_read_ptr(h, c->gc_statics + 8ull * j, &v) || !v) continue;
+                hd_node t = hd_walk_node_at(w, v, 0);
+                if (t == HD_NODE_NONE) continue;
+                if (e >= w->edge_cap) return hd_error_set(err, HD_EINTERNAL, "root edges overflow");
+                g->target[e++] = t;
+                info->roots[HD_CR_STATIC]++;
+            }
+        }
     }
     g->first[g->n_nodes] = e;
     g->n_edges = e;
@@ -240,7 +286,7 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
         goto out;
     }
     if ((rc = hd_clr_layout_init(h, err)) || (rc = hd_clr_find_heap(h, err)) ||
-        (rc = hd_clr_find_roots(h, err))) {
+        (rc = hd_clr_find_roots(h, err)) || (rc = hd_clr_find_statics(h, err))) {
         /* Missing memory is what dumps without the heap look like. */
         if (strstr(err->msg, "not in the dump")) {
             size_t n = strlen(err->msg);
@@ -262,10 +308,31 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
         if (h->segs[s].flags & HD_SEG_FROZEN)
             frozen_bound +=
                 (h->segs[s].end - h->segs[s].mem) / (2 * h->L.ptr + h->L.obj_header) + 1;
-    if ((rc = hd_walk_objects(&w, n_pseudo, h->n_roots + HD_CR_COUNT + frozen_bound + h->n_deps)))
+    /* Classes whose statics hold at least one reference into the heap: a pseudo node each,
+     * under one "[static vars]" node. */
+    uint64_t static_edges = 0;
+    uint32_t static_classes = 0;
+    for (uint64_t i = 0; i < h->n_statics; i++) {
+        hd_clr_static *c = &h->statics[i];
+        uint64_t refs = 0, v;
+        for (uint32_t j = 0; j < c->n_slots; j++)
+            if (!hd_clr_read_ptr(h, c->gc_statics + 8ull * j, &v) && v && hd_clr_in_heap(h, v))
+                refs++;
+        c->node = refs ? 0 : HD_NODE_NONE; /* numbered in add_roots */
+        static_classes += refs != 0;
+        static_edges += refs + 1;
+    }
+    if (static_classes) n_pseudo += 1 + static_classes;
+    if ((rc = hd_walk_objects(
+             &w, n_pseudo, h->n_roots + HD_CR_COUNT + frozen_bound + h->n_deps + static_edges + 1)))
         goto out;
     uint32_t root = w.n_objects;
-    if ((rc = name_types(&w, info, err)) || (rc = add_roots(&w, root, info, err))) goto out;
+    hd_names nm;
+    hd_names_init(&nm, h);
+    rc = name_types(&w, &nm, info, err);
+    if (!rc) rc = add_roots(&w, root, &nm, info, err);
+    hd_names_free(&nm);
+    if (rc) goto out;
 
     snprintf(g->meta.format, sizeof g->meta.format, "%s",
              t->container == HD_FMT_MINIDUMP ? "minidump" : "elfcore");

@@ -325,6 +325,7 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
 
     uint32_t heap_type = 0;
     uint64_t gdv_addr = 0;
+    if (have_table) h->app_domain_var = slots[NET10_APP_DOMAIN + shift];
     if (have_table) {
         if (hd_clr_read_u32(h, slots[ht_slot], &heap_type) ||
             rd_ptr(h, slots[ht_slot + 1], &gdv_addr) || !gdv_addr)

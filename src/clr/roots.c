@@ -227,7 +227,7 @@ static int find_thread_statics(hd_clr_heap *h, hd_error *err)
 }
 
 /* Is a in some segment? (segments are sorted) */
-static int in_heap(const hd_clr_heap *h, uint64_t a)
+int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a)
 {
     uint32_t lo = 0, hi = h->n_segs;
     while (lo < hi) {
@@ -271,7 +271,7 @@ static int find_stack_words(hd_clr_heap *h, hd_error *err)
                 continue;
             }
             uint64_t v = hd_le64(p);
-            if (v < lo_heap || v >= hi_heap || !in_heap(h, v)) continue;
+            if (v < lo_heap || v >= hi_heap || !hd_clr_in_heap(h, v)) continue;
             if (hd_clr_heap_add_root(h, v, HD_CR_STACK_CONSERVATIVE, err)) return err->code;
         }
     }

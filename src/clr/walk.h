@@ -61,6 +61,7 @@ enum hd_clr_root_kind {
     HD_CR_THREAD_STATIC,
     HD_CR_FINALIZER,
     HD_CR_FROZEN, /* objects of the frozen (non-GC) heap: never collected */
+    HD_CR_STATIC, /* a class's static fields */
     HD_CR_WEAK,   /* recorded, never retains */
     HD_CR_COUNT
 };
@@ -73,6 +74,13 @@ typedef struct hd_clr_root {
 typedef struct hd_clr_dep {
     uint64_t primary, secondary; /* a dependent handle: primary keeps secondary alive */
 } hd_clr_dep;
+
+/* A class whose GC statics are allocated: n_slots slots from gc_statics (statics.c). */
+typedef struct hd_clr_static {
+    uint64_t mt, gc_statics;
+    uint32_t n_fields, n_slots;
+    uint32_t node; /* its pseudo node in the graph, or HD_NODE_NONE */
+} hd_clr_static;
 
 /* Everything found about one dump's GC heap before the walk. */
 typedef struct hd_clr_heap {
@@ -91,11 +99,14 @@ typedef struct hd_clr_heap {
     uint64_t n_deps, cap_deps;
     uint64_t n_handles[16];    /* handles seen per handle-table type */
     uint64_t handle_table_map; /* the GC's g_HandleTableMap */
-    uint64_t gdv_addr;  /* the GC's DAC variables (GcDacVars) */
-    uint32_t heap_type; /* 1 workstation, 2 server */
+    uint64_t gdv_addr;         /* the GC's DAC variables (GcDacVars) */
+    uint32_t heap_type;        /* 1 workstation, 2 server */
     uint64_t *fq;              /* each heap's finalize queue (CFinalize*) */
     uint32_t n_fq;
     uint64_t n_finalizable; /* objects registered for finalization (not yet due) */
+    hd_clr_static *statics; /* classes with GC statics, sorted by gc_statics */
+    uint64_t n_statics, cap_statics;
+    uint64_t app_domain_var; /* &AppDomain::m_pTheAppDomain from g_dacTable, or 0 */
     int has_frozen;
     uint64_t *threads; /* the runtime's Thread objects */
     uint32_t n_threads, cap_threads;
@@ -118,6 +129,10 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err);
 /* The GcDacVars found by scanning the runtime's memory for its header (the path without
  * g_dacTable), or 0. */
 uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h);
+/* statics.c: the classes whose GC statics are allocated, and their slots. */
+int hd_clr_find_statics(hd_clr_heap *h, hd_error *err);
+/* Is a inside one of the GC's segments? (roots.c) */
+int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a);
 /* handles.c / roots: handle table, finalizer queue, thread statics. */
 int hd_clr_find_roots(hd_clr_heap *h, hd_error *err);
 

@@ -104,6 +104,14 @@ def main():
     if not no_stack:
         check(of_type(roots["[local vars (conservative)]"], "LeakApp.StackOnly") == 1,
               "the StackOnly local is a (conservative) stack root")
+    # Program's static fields, attributed to the class: the list head, the session cache, the
+    # struct array, the grid, the cube (one each), found in its GC statics.
+    prog = roots["[static vars of LeakApp.Program]"]
+    for name in ("LeakApp.Node", "System.Collections.Generic.Dictionary<System.String,LeakApp.Session>",
+                 "LeakApp.Pair[]", "LeakApp.GridCell[,]", "System.Int32[,,]",
+                 "System.Collections.Generic.List<LeakApp.Record>"):
+        check(of_type(prog, name) == 1, "static field of LeakApp.Program holds one %s (found %d)"
+              % (name, of_type(prog, name)))
     # CwtValue objects have no referrer but their dependent handle: the graph must reach them
     # through their keys; a weak handle exists (the WeakReference's, and the runtime's own).
     check(info.get("dependent", "0") != "0" and int(info["dependent"]) >= dep,

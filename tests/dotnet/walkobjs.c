@@ -85,8 +85,16 @@ int main(int argc, char **argv)
     for (uint64_t e = g.first[g.root]; e < g.first[g.root + 1]; e++) {
         hd_node c = g.target[e];
         const char *cat = hd_type_name(&g, g.type[c]);
-        for (uint64_t f = g.first[c]; f < g.first[c + 1]; f++)
-            printf("R %s %" PRIx64 "\n", cat, g.addr[g.target[f]]);
+        for (uint64_t f = g.first[c]; f < g.first[c + 1]; f++) {
+            hd_node x = g.target[f];
+            if (g.addr[x]) {
+                printf("R %s %" PRIx64 "\n", cat, g.addr[x]);
+                continue;
+            }
+            /* A pseudo node under a category ("[static vars of C]"): its own roots. */
+            for (uint64_t k = g.first[x]; k < g.first[x + 1]; k++)
+                printf("R %s %" PRIx64 "\n", hd_type_name(&g, g.type[x]), g.addr[g.target[k]]);
+        }
     }
     for (uint64_t i = 0; i < g.n_weak; i++) printf("W %" PRIx64 "\n", g.addr[g.weak[i][1]]);
     hd_graph_free(&g);
