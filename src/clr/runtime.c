@@ -74,6 +74,49 @@ static void runtime_version(const hd_module *m, char *buf, size_t len)
     if (n && n < len) snprintf(buf, len, "%.*s", (int)n, p);
 }
 
+/* The version a runtime module carries in its data: "@(#)Version 8.0.3126.42015" (the file
+ * version; every CoreCLR since .NET Core has it). The fallback for self-contained apps, whose
+ * path names no framework folder, on dumps whose module records carry no version. */
+static void embedded_version(const hd_target *t, const hd_module *m, char *buf, size_t len)
+{
+    static const char key[] = "@(#)Version ";
+    const size_t klen = sizeof key - 1;
+    uint64_t end_mod = m->base + m->size;
+    for (uint64_t a = m->base; a < end_mod;) {
+        const hd_range *r = hd_target_find(t, a);
+        if (!r) {
+            /* The next captured range (sorted): binary search. */
+            uint64_t lo = 0, hi = t->n_ranges;
+            while (lo < hi) {
+                uint64_t mid = lo + (hi - lo) / 2;
+                if (t->ranges[mid].addr <= a)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo >= t->n_ranges) return;
+            a = t->ranges[lo].addr;
+            continue;
+        }
+        uint64_t end = r->addr + r->file_size < end_mod ? r->addr + r->file_size : end_mod;
+        const uint8_t *p = end > a ? t->file.data + r->offset + (a - r->addr) : NULL;
+        for (uint64_t i = 0; p && i + klen + 1 < end - a; i++) {
+            if (p[i] != '@' || memcmp(p + i, key, klen) != 0) continue;
+            size_t n = 0;
+            const uint8_t *v = p + i + klen;
+            while (n + 1 < len && i + klen + n < end - a &&
+                   ((v[n] >= '0' && v[n] <= '9') || v[n] == '.'))
+                n++;
+            if (n && v[0] >= '0' && v[0] <= '9') {
+                memcpy(buf, v, n);
+                buf[n] = '\0';
+                return;
+            }
+        }
+        a = r->addr + r->size > a ? r->addr + r->size : a + 1;
+    }
+}
+
 static uint64_t word(const uint8_t *p, uint32_t ptr)
 {
     return hd_leword(p, ptr);
@@ -248,6 +291,7 @@ int hd_clr_locate(const hd_target *t, hd_clr_runtime *rt, hd_error *err)
     if (!rt->module)
         return hd_error_set(err, HD_EINPUT, "%s: no .NET runtime module in this dump", t->path);
     runtime_version(rt->module, rt->version, sizeof rt->version);
+    if (!rt->version[0]) embedded_version(t, rt->module, rt->version, sizeof rt->version);
     if (strcmp(rt->flavor, "coreclr") != 0) {
         snprintf(rt->why, sizeof rt->why, ".NET Framework has no contract descriptor");
         return HD_OK;
