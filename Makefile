@@ -65,7 +65,8 @@ asan:
 
 check-asan: $(UNIT_BIN) $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/heapdiff $(CLI_OBJ) $(LIB) $(LDLIBS)
-	@HEAPDIFF=$(BUILD)/heapdiff tests/run-all.sh $(UNIT_BIN)
+	@HEAPDIFF=$(BUILD)/heapdiff HEAPDIFF_ASAN=1 HEAPDIFF_LIB=$(BUILD)/libheapdiff.a \
+	  HEAPDIFF_CFLAGS="$(CFLAGS) $(LDFLAGS)" tests/run-all.sh $(UNIT_BIN)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -145,9 +145,12 @@ static int read_dac_table(hd_clr_heap *h, uint64_t slots[DAC_SLOTS], uint32_t *h
                                 "not supported",
                                 h->t->path, rt->version);
         shift = (int32_t)i - NET10_APP_DOMAIN;
+    } else if (h->L.major == 8 || h->L.major == 9) {
+        shift = 1; /* .NET 8 and 9 have one more variable before these (checked on 8.0, 9.0) */
     }
     *heap_type_slot = (uint32_t)(NET10_HEAP_TYPE + shift);
-    if (shift) hd_clr_heap_note(h, "g_dacTable slots shifted by %d from .NET 10.0's", shift);
+    if (shift != (h->L.major == 10 ? 0 : 1))
+        hd_clr_heap_note(h, "g_dacTable slots shifted by %d from .NET %d's", shift, h->L.major);
     return HD_OK;
 }
 
@@ -317,9 +320,11 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
             return hd_error_set(err, HD_EINPUT, "%s: the runtime's %s is not in the dump",         \
                                 h->t->path, name);                                                 \
     } while (0)
-    GLOBAL("FreeObjectMethodTable", NET10_FREE_MT, L->free_mt);
-    GLOBAL("StringMethodTable", NET10_STRING_CLASS, L->string_mt);
-    GLOBAL("ObjectMethodTable", NET10_OBJECT_CLASS, L->object_mt);
+    /* .NET 8's class variables sit three slots before the others' shift (checked on 8.0). */
+    const int cls = L->major == 8 ? -3 : 0;
+    GLOBAL("FreeObjectMethodTable", NET10_FREE_MT + cls, L->free_mt);
+    GLOBAL("StringMethodTable", NET10_STRING_CLASS + cls, L->string_mt);
+    GLOBAL("ObjectMethodTable", NET10_OBJECT_CLASS + cls, L->object_mt);
     GLOBAL("ThreadStore", NET10_THREAD_STORE, L->thread_store);
 #undef GLOBAL
 
@@ -456,9 +461,27 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     uint64_t link = 0;
     uint32_t n_threads = 0;
     if (L->thread_store && !rd_ptr(h, L->thread_store + L->store_first_thread, &link)) {
+        uint64_t mark = link; /* a list that loops ends where it meets itself (Brent) */
+        uint32_t lap = 1, steps = 0;
         while (link && n_threads < MAX_THREADS) {
+            if (n_threads && link == mark) {
+                hd_clr_heap_note(h, "the runtime's thread list loops");
+                break;
+            }
+            if (++steps == lap) {
+                mark = link;
+                lap = lap < (1u << 30) ? lap * 2 : lap;
+                steps = 0;
+            }
             uint64_t th = link - L->thread_next, rtl, ctx[2];
-            if (!rd_ptr(h, th + L->thread_alloc_ctx, &rtl) && rtl) {
+            if (L->alloc_ctx_inline) {
+                /* .NET 8: the gc_alloc_context is a field of the Thread. */
+                uint64_t c = th + L->thread_alloc_ctx;
+                if (!rd_ptr(h, c + L->gcac_pointer, &ctx[0]) &&
+                    !rd_ptr(h, c + L->gcac_limit, &ctx[1]) &&
+                    hd_clr_heap_add_ctx(h, ctx[0], ctx[1], err))
+                    return err->code;
+            } else if (!rd_ptr(h, th + L->thread_alloc_ctx, &rtl) && rtl) {
                 uint64_t c = rtl + L->rtl_alloc_ctx + L->eeac_gc_ctx;
                 if (!rd_ptr(h, c + L->gcac_pointer, &ctx[0]) &&
                     !rd_ptr(h, c + L->gcac_limit, &ctx[1]) &&

@@ -19,50 +19,62 @@
  * goes in hd_clr_layout, and its value in each built-in table. */
 typedef struct field_spec {
     const char *type, *field;
-    size_t off; /* offsetof(hd_clr_layout, ...) */
-    uint32_t net10;
+    size_t off;                 /* offsetof(hd_clr_layout, ...) */
+    uint32_t net10, net9, net8; /* HD_ABSENT: the version has no such field */
 } field_spec;
 
-#define F(t, f, member, v10)                                                                       \
+#define F(t, f, member, v10, v9, v8)                                                               \
     {                                                                                              \
-        t, f, offsetof(hd_clr_layout, member), v10                                                 \
+        t, f, offsetof(hd_clr_layout, member), v10, v9, v8                                         \
     }
+#define NA HD_ABSENT
 
-/* .NET 10.0 x64 (values of the 10.0 runtime's own descriptor; checked by tests/dotnet). */
+/* x64, per major version. .NET 10: the values of the 10.0 runtime's own descriptor (checked
+ * field by field by tests/dotnet/walker.sh). .NET 9 (9.0.20) and 8 (8.0.31): .NET 9's descriptor
+ * covers part of this and .NET 8 has none; the rest was read from the runtime sources of those
+ * releases and checked against dumps of real processes (MethodTable back pointers on every
+ * object, thread lists reaching every thread, module chains reaching the image base, array
+ * ranks of known arrays); tests/dotnet/walker.sh walks both. */
 static const field_spec fields[] = {
-    F("MethodTable", "!", mt_size, 64),
-    F("MethodTable", "MTFlags", mt_flags, 0),
-    F("MethodTable", "BaseSize", mt_base_size, 4),
-    F("MethodTable", "MTFlags2", mt_flags2, 8),
-    F("MethodTable", "EEClassOrCanonMT", mt_canon, 40),
-    F("MethodTable", "Module", mt_module, 24),
-    F("MethodTable", "ParentMethodTable", mt_parent, 16),
-    F("MethodTable", "PerInstInfo", mt_per_inst, 48),
-    F("EEClass", "MethodTable", eeclass_mt, 16),
-    F("ArrayClass", "Rank", arrayclass_rank, 72),
-    F("Module", "PEAssembly", module_peassembly, 216),
-    F("Module", "Base", module_base, 224),
-    F("Module", "Path", module_path, 200),
-    F("Module", "DynamicMetadata", module_dynamic_metadata, 840),
-    F("PEAssembly", "PEImage", peassembly_peimage, 8),
-    F("PEImage", "LoadedImageLayout", peimage_layout, 128),
-    F("PEImageLayout", "Base", layout_base, 8),
-    F("PEImageLayout", "Size", layout_size, 16),
-    F("PEImageLayout", "Flags", layout_flags, 20),
-    F("GenericsDictInfo", "NumDicts", gdi_num_dicts, 4),
-    F("GenericsDictInfo", "NumTypeArgs", gdi_num_type_args, 6),
-    F("ParamTypeDesc", "TypeArg", paramtd_arg, 16),
-    F("Thread", "RuntimeThreadLocals", thread_alloc_ctx, 32),
-    F("RuntimeThreadLocals", "AllocContext", rtl_alloc_ctx, 0),
-    F("EEAllocContext", "GCAllocationContext", eeac_gc_ctx, 8),
-    F("GCAllocContext", "Pointer", gcac_pointer, 0),
-    F("GCAllocContext", "Limit", gcac_limit, 8),
-    F("Thread", "LinkNext", thread_next, 112),
-    F("Thread", "OSId", thread_os_id, 296),
-    F("Thread", "ThreadLocalDataPtr", thread_tld, 568),
-    F("ThreadStore", "FirstThreadLink", store_first_thread, 88),
-    F("ThreadLocalData", "NonCollectibleTlsArrayData", tld_noncollectible, 8),
+    F("MethodTable", "!", mt_size, 64, 64, 64),
+    F("MethodTable", "MTFlags", mt_flags, 0, 0, 0),
+    F("MethodTable", "BaseSize", mt_base_size, 4, 4, 4),
+    F("MethodTable", "MTFlags2", mt_flags2, 8, 8, 8),
+    F("MethodTable", "EEClassOrCanonMT", mt_canon, 40, 40, 40),
+    F("MethodTable", "Module", mt_module, 24, 24, 24),
+    F("MethodTable", "ParentMethodTable", mt_parent, 16, 16, 16),
+    F("MethodTable", "PerInstInfo", mt_per_inst, 48, 48, 48),
+    F("EEClass", "MethodTable", eeclass_mt, 16, 16, 16),
+    F("ArrayClass", "Rank", arrayclass_rank, 72, 72, 56),
+    F("Module", "PEAssembly", module_peassembly, 216, 280, 272),
+    F("Module", "Base", module_base, 224, 288, NA),
+    F("Module", "Path", module_path, 200, 272, NA),
+    F("Module", "DynamicMetadata", module_dynamic_metadata, 840, 1120, NA),
+    F("PEAssembly", "PEImage", peassembly_peimage, 8, 8, 8),
+    F("PEImage", "LoadedImageLayout", peimage_layout, 128, 120, 120),
+    F("PEImageLayout", "Base", layout_base, 8, 8, 8),
+    F("PEImageLayout", "Size", layout_size, 16, 16, 16),
+    F("PEImageLayout", "Flags", layout_flags, 20, 20, 20),
+    F("GenericsDictInfo", "NumDicts", gdi_num_dicts, 4, 4, 4),
+    F("GenericsDictInfo", "NumTypeArgs", gdi_num_type_args, 6, 6, 6),
+    F("ParamTypeDesc", "TypeArg", paramtd_arg, 16, 16, 16),
+    /* .NET 8 keeps the allocation context inline in the Thread (alloc_ctx_inline). */
+    F("Thread", "RuntimeThreadLocals", thread_alloc_ctx, 32, 32, 88),
+    F("RuntimeThreadLocals", "AllocContext", rtl_alloc_ctx, 0, 0, 0),
+    F("EEAllocContext", "GCAllocationContext", eeac_gc_ctx, 8, 0, 0),
+    F("GCAllocContext", "Pointer", gcac_pointer, 0, 0, 0),
+    F("GCAllocContext", "Limit", gcac_limit, 8, 8, 8),
+    F("Thread", "LinkNext", thread_next, 112, 112, 232),
+    F("Thread", "OSId", thread_os_id, 296, 296, 424),
+    F("Thread", "ThreadLocalDataPtr", thread_tld, 568, 928, NA),
+    F("ThreadStore", "FirstThreadLink", store_first_thread, 88, 160, 160),
+    F("ThreadLocalData", "NonCollectibleTlsArrayData", tld_noncollectible, 8, 8, NA),
 };
+
+static uint32_t table_value(const field_spec *f, int major)
+{
+    return major == 10 ? f->net10 : major == 9 ? f->net9 : f->net8;
+}
 
 int hd_clr_read(const hd_clr_heap *h, uint64_t addr, void *buf, uint32_t len)
 {
@@ -100,7 +112,7 @@ void hd_clr_heap_note(hd_clr_heap *h, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The runtime's major version from "10.0.12" (0 unknown). */
+/* The runtime's major version from "10.0.12" or "8.0.3126.42015" (0 unknown). */
 static int major_version(const hd_clr_runtime *rt)
 {
     return atoi(rt->version);
@@ -118,33 +130,55 @@ int hd_clr_layout_init(hd_clr_heap *h, hd_error *err)
     if (h->t->pointer_size != 8)
         return hd_error_set(err, HD_EINPUT,
                             "%s: walking the heap of a 32-bit .NET process is not supported "
-                            "yet (supported: .NET 10 x64)",
+                            "yet (supported: .NET 8, 9 and 10, x64)",
                             h->t->path);
+    L->major = major;
+    L->handle_types = major == 8 || major == 9 ? 12 : 13;
+    L->alloc_ctx_inline = major == 8;
     if (rt->doc) {
-        /* The descriptor: every field must be there. */
+        /* The descriptor; what .NET 9's partial one lacks comes from the 9 table. */
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             uint64_t v;
             int rc = !strcmp(fields[i].field, "!")
                          ? hd_clr_type_size(rt, fields[i].type, &v)
                          : hd_clr_field(rt, fields[i].type, fields[i].field, &v);
-            if (rc || v > 1u << 20)
+            if (rc && major == 9) {
+                v = fields[i].net9;
+                rc = 0;
+            }
+            if (rc || (v > 1u << 20 && v != HD_ABSENT))
                 return hd_error_set(err, HD_EINPUT,
                                     "%s: the runtime's contract descriptor has no %s.%s, which "
                                     "the heap walk needs (runtime %s)",
                                     h->t->path, fields[i].type, fields[i].field, rt->version);
             *(uint32_t *)((char *)L + fields[i].off) = (uint32_t)v;
         }
+        /* The MethodTable is read whole into a small buffer (mtcache.c, names.c) and its
+         * fields picked out of it, as is GenericsDictInfo: their offsets must lie inside. */
+        const uint32_t mt_fields[][2] = {{L->mt_flags, 4},       {L->mt_base_size, 4},
+                                         {L->mt_flags2, 4},      {L->mt_canon, L->ptr},
+                                         {L->mt_module, L->ptr}, {L->mt_per_inst, L->ptr}};
+        int bad =
+            L->mt_size > HD_CLR_MAX_MT_SIZE || L->gdi_num_dicts > 6 || L->gdi_num_type_args > 6;
+        for (size_t i = 0; i < sizeof mt_fields / sizeof mt_fields[0]; i++)
+            if (mt_fields[i][0] + mt_fields[i][1] > L->mt_size) bad = 1;
+        if (bad)
+            return hd_error_set(err, HD_EINPUT,
+                                "%s: the runtime's contract descriptor gives an implausible "
+                                "MethodTable layout (size %u; flags at %u, EEClass at %u) "
+                                "(runtime %s)",
+                                h->t->path, L->mt_size, L->mt_flags, L->mt_canon, rt->version);
         uint64_t v;
         if (!hd_clr_global(rt, "ObjectToMethodTableUnmask", &v)) L->mt_unmask = v;
         if (!hd_clr_global(rt, "ObjectHeaderSize", &v) && v && v <= 16) L->obj_header = (uint32_t)v;
         L->from_descriptor = 1;
-    } else if (major == 10) {
+    } else if (major >= 8 && major <= 10) {
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-            *(uint32_t *)((char *)L + fields[i].off) = fields[i].net10;
+            *(uint32_t *)((char *)L + fields[i].off) = table_value(&fields[i], major);
     } else {
         return hd_error_set(err, HD_EINPUT,
                             "%s: .NET runtime %s: walking its heap is not supported (supported: "
-                            ".NET 10 x64 on Linux)%s%s",
+                            ".NET 8, 9 and 10, x64)%s%s",
                             h->t->path, *rt->version ? rt->version : "of unknown version",
                             *rt->why ? "; " : "", rt->why);
     }

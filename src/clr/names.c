@@ -139,7 +139,7 @@ static struct hd_names_module *module_of(hd_names *nm, uint64_t module)
         hd_clr_read_ptr(h, layout + L->layout_base, &base) == 0 &&
         hd_clr_read_u32(h, layout + L->layout_size, &sz32) == 0)
         size = sz32;
-    if (!base) hd_clr_read_ptr(h, module + L->module_base, &base);
+    if (!base && L->module_base != HD_ABSENT) hd_clr_read_ptr(h, module + L->module_base, &base);
     int from_file = 0;
     if (base && open_image(h, base, size, &m->md, &from_file)) {
         m->ok = 1;
@@ -212,7 +212,10 @@ static void mt_name(hd_names *nm, uint64_t mt, char *buf, size_t cap, size_t *le
         return;
     }
     uint64_t module = hd_leword(hdr + L->mt_module, L->ptr);
-    uint32_t rid = hd_le32(hdr + L->mt_flags2) >> 8;
+    /* The TypeDef RID: MTFlags2's upper 24 bits since .NET 9; before, the u16 m_wToken after
+     * the u16 m_wFlags2 (0xFFFF meant "too big, kept elsewhere": such types stay unnamed). */
+    uint32_t rid =
+        L->major == 8 ? hd_le16(hdr + L->mt_flags2 + 2) : hd_le32(hdr + L->mt_flags2) >> 8;
     struct hd_names_module *m = module ? module_of(nm, module) : NULL;
     char name[1024];
     if (!m || !m->ok || hd_md_typedef_name(&m->md, rid, name, sizeof name) < 0) goto unknown;

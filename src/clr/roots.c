@@ -32,13 +32,30 @@
 #define MAX_FINALIZABLE (1ull << 32)
 #define MAX_STACK (256ull << 20)
 
+/* The HandleTable / TableSegment fields that move with HANDLE_MAX_INTERNAL_TYPES (n: 13 in
+ * .NET 10, 12 in 8 and 9): the table's n u32 type flags precede its first-segment pointer; a
+ * segment's rgTail and rgHint (n bytes each) and rgFreeCount (n u32) start at 1920, then the
+ * packed pointers and the line bytes. The last internal type is the user-data block. */
+static uint32_t ht_first_segment(uint32_t n)
+{
+    return (4 * n + 7) & ~7u;
+}
+static uint32_t ts_next(uint32_t n)
+{
+    return 1920 + 6 * n;
+}
+static uint32_t ts_table(uint32_t n)
+{
+    return ts_next(n) + 8;
+}
+static uint32_t ts_empty_line(uint32_t n)
+{
+    return ts_next(n) + 18;
+}
+
 enum {
-    HT_FIRST_SEGMENT = 56,
     TS_BLOCK_TYPE = 1560,
     TS_USER_DATA = 1680,
-    TS_NEXT = 1998,
-    TS_TABLE = 2006,
-    TS_EMPTY_LINE = 2016,
     TS_HANDLES = 0x1000,
     TS_BLOCKS = 120,
     TS_PER_BLOCK = 64,
@@ -59,7 +76,6 @@ enum {
     HT_WEAK_NATIVE_COM = 9,
     HT_WEAK_INTERIOR = 10,
     HT_CROSSREFERENCE = 11,
-    HT_DATA_BLOCK = 12,
     HT_FREE = 0xFF,
 };
 
@@ -107,7 +123,8 @@ static int scan_segment(hd_clr_heap *h, uint64_t seg, uint8_t *buf, hd_error *er
     /* The header and every used block (a segment is committed up to its commit line, and
      * dumps hold committed memory). */
     if (hd_clr_read(h, seg, buf, TS_HANDLES)) return 1;
-    uint8_t empty = buf[TS_EMPTY_LINE];
+    const uint32_t nt = h->L.handle_types;
+    uint8_t empty = buf[ts_empty_line(nt)];
     if (empty > TS_BLOCKS) empty = TS_BLOCKS;
     if (!empty) return HD_OK;
     if (hd_clr_read(h, seg + TS_HANDLES, buf + TS_HANDLES, (uint32_t)empty * TS_PER_BLOCK * 8))
@@ -115,7 +132,7 @@ static int scan_segment(hd_clr_heap *h, uint64_t seg, uint8_t *buf, hd_error *er
     const uint8_t *vals = buf + TS_HANDLES;
     for (uint32_t b = 0; b < empty; b++) {
         uint8_t type = buf[TS_BLOCK_TYPE + b];
-        if (type == HT_FREE || type == HT_DATA_BLOCK || type >= 16) continue;
+        if (type == HT_FREE || type >= nt - 1) continue; /* free, user data, unknown */
         uint8_t ud = buf[TS_USER_DATA + b];
         for (uint32_t i = 0; i < TS_PER_BLOCK; i++) {
             uint64_t obj = hd_le64(vals + 8ull * (b * TS_PER_BLOCK + i));
@@ -156,14 +173,15 @@ static int find_handles(hd_clr_heap *h, hd_error *err)
             for (uint32_t ti = 0; ti < n_tables_per_bucket; ti++) {
                 uint64_t table, seg;
                 if (hd_clr_read_ptr(h, tables + 8ull * ti, &table) || !table) continue;
-                if (hd_clr_read_ptr(h, table + HT_FIRST_SEGMENT, &seg)) {
+                if (hd_clr_read_ptr(h, table + ht_first_segment(h->L.handle_types), &seg)) {
                     missing++;
                     continue;
                 }
                 for (uint32_t guard = 0; seg && guard < MAX_TABLE_SEGMENTS; guard++) {
                     uint64_t owner, nxt;
-                    if (hd_clr_read_ptr(h, seg + TS_TABLE, &owner) || owner != table ||
-                        hd_clr_read_ptr(h, seg + TS_NEXT, &nxt)) {
+                    if (hd_clr_read_ptr(h, seg + ts_table(h->L.handle_types), &owner) ||
+                        owner != table ||
+                        hd_clr_read_ptr(h, seg + ts_next(h->L.handle_types), &nxt)) {
                         missing++;
                         break;
                     }
@@ -188,18 +206,20 @@ static int find_finalizer_queue(hd_clr_heap *h, hd_error *err)
 {
     uint32_t n_fill = h->n_generations + 2;
     for (uint32_t q = 0; q < h->n_fq; q++) {
-        uint64_t fq = h->fq[q], fill[8], array;
+        uint64_t fq = h->fq[q], fill[8], array, array_end;
         if (!fq) continue;
         int bad = 0;
         for (uint32_t i = 0; i < n_fill && !bad; i++)
             bad = hd_clr_read_ptr(h, fq + 8ull * i, &fill[i]);
-        if (bad || hd_clr_read_ptr(h, fq + 8ull * n_fill, &array)) {
+        if (bad || hd_clr_read_ptr(h, fq + 8ull * n_fill, &array) ||
+            hd_clr_read_ptr(h, fq + 8ull * (n_fill + 1), &array_end)) {
             hd_clr_heap_note(h, "the finalization queue of heap %u is not in the dump", q);
             continue;
         }
-        /* The last two parts: f-reachable (critical and normal finalizers). */
+        /* The last two parts: f-reachable (critical and normal finalizers); every part lies
+         * in [m_Array, m_EndArray). */
         uint64_t from = fill[h->n_generations - 1], to = fill[n_fill - 1];
-        if (from < array || to < from || (to - from) / 8 > MAX_FINALIZABLE) {
+        if (from < array || to < from || to > array_end || (to - from) / 8 > MAX_FINALIZABLE) {
             hd_clr_heap_note(h, "the finalization queue of heap %u is not sane", q);
             continue;
         }
@@ -217,6 +237,7 @@ static int find_finalizer_queue(hd_clr_heap *h, hd_error *err)
 static int find_thread_statics(hd_clr_heap *h, hd_error *err)
 {
     const hd_clr_layout *L = &h->L;
+    if (L->thread_tld == HD_ABSENT) return HD_OK; /* .NET 8: thread statics sit behind handles */
     for (uint32_t i = 0; i < h->n_threads; i++) {
         uint64_t tld, arr;
         if (hd_clr_read_ptr(h, h->threads[i] + L->thread_tld, &tld) || !tld) continue;

@@ -113,6 +113,10 @@ static int cmp_static(const void *a, const void *b)
 int hd_clr_find_statics(hd_clr_heap *h, hd_error *err)
 {
     const hd_clr_runtime *rt = &h->rt;
+    /* .NET 9 moved statics here, but its descriptor does not describe them and the layout
+     * below is checked on .NET 10 only: earlier runtimes keep their statics behind the
+     * statics table's handle, unattributed. */
+    if (h->L.major < 10) return HD_OK;
     statics_layout S;
     layout_of(rt, &S);
     uint64_t ad_var = 0, ad = 0;

@@ -34,8 +34,13 @@ typedef struct hd_clr_layout {
     uint32_t tld_noncollectible; /* ThreadLocalData.NonCollectibleTlsArrayData */
     /* Runtime variables (values, already dereferenced where the descriptor says so). */
     uint64_t free_mt, string_mt, object_mt, thread_store;
-    int from_descriptor; /* 1: offsets from the dump's descriptor; 0: built-in table */
+    int from_descriptor;   /* 1: offsets from the dump's descriptor; 0: built-in table */
+    int major;             /* runtime major version: 8, 9 or 10 */
+    int alloc_ctx_inline;  /* .NET 8: the Thread holds its gc_alloc_context at thread_alloc_ctx */
+    uint32_t handle_types; /* HANDLE_MAX_INTERNAL_TYPES: 12 (.NET 8, 9) or 13 (.NET 10) */
 } hd_clr_layout;
+
+#define HD_ABSENT 0xFFFFFFFFu /* a field this runtime version does not have */
 
 /* A contiguous run of objects: a region or segment from its first object to its end. */
 enum { HD_SEG_FROZEN = 1, HD_SEG_LARGE = 2, HD_SEG_PINNED = 4 };

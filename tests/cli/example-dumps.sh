@@ -17,7 +17,10 @@ skipped() { echo "SKIP: $*"; skip=$((skip + 1)); }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cc -O1 -Iinclude -Isrc -o "$work/walkobjs" tests/dotnet/walkobjs.c build/libheapdiff.a \
+# Under `make asan`, walkobjs is linked with the sanitized library: the walk of these real
+# (and deliberately corrupted) dumps runs under ASan+UBSan too.
+cc ${HEAPDIFF_CFLAGS:--O1} -Iinclude -Isrc -o "$work/walkobjs" tests/dotnet/walkobjs.c \
+    "${HEAPDIFF_LIB:-build/libheapdiff.a}" \
     $(pkg-config --libs libarchive jansson libxxhash) -lm || { bad "walkobjs does not build"; }
 for name in before after; do
     if ! "$work/walkobjs" "$EX/$name.core.xz" >"$work/$name.walk" 2>"$work/$name.err"; then
