@@ -16,6 +16,7 @@ pkgs=(build-essential make pkg-config libarchive-dev libjansson-dev libxxhash-de
       llvm-19 lldb-19 gdb elfutils binutils python3 python3-yaml gcc-mingw-w64-x86-64)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+pkgs+=(chromium) # tests/oracle/chromium.mjs: a converted file in the Memory panel of a real browser
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
