@@ -100,6 +100,23 @@ static int parse_at(hd_walk *w, uint64_t p, uint64_t end, uint32_t *mti, uint64_
     return 1;
 }
 
+/* The first word-aligned address >= a that the dump holds (UINT64_MAX when none): a
+ * resynchronisation must not probe missing pages word by word. */
+static uint64_t next_captured(const hd_target *t, uint64_t a, uint32_t P)
+{
+    uint64_t l = 0, r = t->n_ranges;
+    while (l < r) { /* the first range whose captured bytes end after a (sorted, disjoint) */
+        uint64_t mid = l + (r - l) / 2;
+        if (t->ranges[mid].addr + t->ranges[mid].file_size <= a)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    if (l >= t->n_ranges) return UINT64_MAX;
+    uint64_t s = t->ranges[l].addr;
+    return s > a ? align_up(s, P) : a;
+}
+
 /* The next non-free object, or 0 at the end of the heap. */
 static int iter_next(obj_iter *it, uint64_t *addr, uint32_t *mti, uint64_t *size)
 {
@@ -140,6 +157,10 @@ static int iter_next(obj_iter *it, uint64_t *addr, uint32_t *mti, uint64_t *size
             while (q < it->end && !parse_at(w, q, it->end, &i, &s)) {
                 if (w->err->code) return 0;
                 q += P;
+                if (q + 2 * P > w->cur.hi || q < w->cur.lo) {
+                    uint64_t c = next_captured(h->t, q, P);
+                    q = c < it->end ? c : it->end;
+                }
             }
             if (it->count) w->stats.corrupt_bytes += q - it->p;
             it->p = q;
@@ -329,7 +350,7 @@ int hd_walk_objects(hd_walk *w, uint32_t n_pseudo, uint64_t extra_edges)
     if (!g->target) return err->code;
     w->edge_cap = cap;
     uint64_t e = 0;
-    const hd_clr_dep *dep = h->deps, *dep_end = h->deps + h->n_deps;
+    const hd_clr_dep *dep = h->deps, *dep_end = h->n_deps ? h->deps + h->n_deps : dep; /* NULL+0 */
     for (uint32_t i = 0; i < n; i++) {
         g->first[i] = e;
         o = g->addr[i];

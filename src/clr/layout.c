@@ -161,7 +161,7 @@ int hd_clr_layout_init(hd_clr_heap *h, hd_error *err)
         int bad =
             L->mt_size > HD_CLR_MAX_MT_SIZE || L->gdi_num_dicts > 6 || L->gdi_num_type_args > 6;
         for (size_t i = 0; i < sizeof mt_fields / sizeof mt_fields[0]; i++)
-            if (mt_fields[i][0] + mt_fields[i][1] > L->mt_size) bad = 1;
+            if ((uint64_t)mt_fields[i][0] + mt_fields[i][1] > L->mt_size) bad = 1;
         if (bad)
             return hd_error_set(err, HD_EINPUT,
                                 "%s: the runtime's contract descriptor gives an implausible "

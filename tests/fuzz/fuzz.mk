@@ -5,7 +5,8 @@
 #   make fuzz-run [FUZZ_SECONDS=60] [FUZZ_TARGETS="gcdump"] [FUZZ_FLAGS="-max_len=4096"]
 #                                  run each target from a fresh seed corpus (the fixtures in
 #                                  ../shared when present, plus crafted seeds; for metadata the
-#                                  installed runtime's small assemblies), in a temp dir
+#                                  installed runtime's small assemblies; for clrwalk and
+#                                  descriptor mkseeds' synthetic .NET process), in a temp dir
 #
 # The library is rebuilt with clang into build-fuzz/ (a separate tree: the instrumented objects
 # never mix with the normal build). Crashes are written to build-fuzz/artifacts/.
@@ -33,13 +34,13 @@ fuzz-lib:
 
 # (In the sub-make BUILD is $(FUZZ_DIR) and the top Makefile's own $(LIB) rule applies.)
 ifneq ($(BUILD),$(FUZZ_DIR))
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/clrproc_builder.h fuzz-lib
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libheapdiff.a $(LDLIBS)
 
 endif
 
-$(FUZZ_DIR)/mkseeds: tests/fuzz/mkseeds.c tests/fuzz/gcdump_builder.h
+$(FUZZ_DIR)/mkseeds: tests/fuzz/mkseeds.c tests/fuzz/gcdump_builder.h tests/fuzz/clrproc_builder.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g -Wall -Wextra -Werror -o $@ tests/fuzz/mkseeds.c
 
@@ -58,12 +59,14 @@ fuzz-run: fuzz
 	    metadata) kind=metadata; ext=dll; dict=; \
 	      rt=$$(ls -d "$$(dirname "$$(readlink -f "$$(command -v dotnet || echo /none)")")"/shared/Microsoft.NETCore.App/*/ 2>/dev/null | tail -1); \
 	      [ -z "$$rt" ] || find "$$rt" -maxdepth 1 -name '*.dll' -size -64k -exec cp {} $$corpus/ \; ;; \
+	    clrwalk|descriptor) kind=none; ext=none; dict=; $(FUZZ_DIR)/mkseeds --$$t $$corpus;; \
+	    hgraph) kind=gcdump; ext=gcdump; dict=-dict=tests/fuzz/hgraph.dict; $(FUZZ_DIR)/mkseeds $$corpus; cp tests/data/example/*.gcdump "$(FUZZ_SHARED)"/fixtures/gcdump/*.gcdump $$corpus/ 2>/dev/null || true; HD_FUZZ_HGRAPH_SEEDS=$$corpus $(FUZZ_DIR)/fuzz_hgraph $$corpus/* >/dev/null 2>&1 || true;; \
 	    *) kind=gcdump; ext=gcdump; $(FUZZ_DIR)/mkseeds $$corpus;; \
 	  esac; \
 	  if [ -d "$(FUZZ_SHARED)/fixtures/$$kind" ]; then \
 	    cp "$(FUZZ_SHARED)"/fixtures/$$kind/*.$$ext $$corpus/ 2>/dev/null || true; \
 	    if [ $$t = archive ]; then for f in $$corpus/*; do gzip -c "$$f" >"$$f.gz"; done; fi; \
-	  else echo "fuzz-run: $(FUZZ_SHARED)/fixtures absent: crafted seeds only"; fi; \
+	  elif [ $$kind != none ]; then echo "fuzz-run: $(FUZZ_SHARED)/fixtures absent: crafted seeds only"; fi; \
 	  mkdir -p $(FUZZ_DIR)/corpus-$$t $(FUZZ_DIR)/artifacts; \
 	  echo "fuzz-run: $$t for $(FUZZ_SECONDS)s, seeds in $$corpus"; \
 	  rc=0; \

@@ -1,8 +1,11 @@
 /* Writes small crafted .gcdump seeds (one per feature the fixtures lack) into a directory, for
- * the fuzz corpus: `mkseeds DIR`. Uses the test builder, so it needs nothing from src/. */
+ * the fuzz corpus: `mkseeds DIR`; `mkseeds --clrwalk DIR` and `mkseeds --descriptor DIR` write
+ * the seeds of fuzz_clrwalk and fuzz_descriptor (the synthetic .NET process of
+ * clrproc_builder.h). Uses the test builders, so it needs nothing from src/. */
 #include <stdio.h>
 #include <string.h>
 
+#include "clrproc_builder.h"
 #include "gcdump_builder.h"
 
 static int write_seed(const char *dir, const char *name, const gb_spec *s)
@@ -21,10 +24,87 @@ static int write_seed(const char *dir, const char *name, const gb_spec *s)
     return ok ? 0 : 1;
 }
 
+static int write_bytes(const char *dir, const char *name, const void *head, size_t head_len,
+                       const void *body, size_t body_len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    int ok =
+        f && fwrite(head, 1, head_len, f) == head_len && fwrite(body, 1, body_len, f) == body_len;
+    if (f && fclose(f) != 0) ok = 0;
+    if (!ok) perror(path);
+    return ok ? 0 : 1;
+}
+
+/* fuzz_clrwalk: 4 control bytes, then the image's first CP_FUZZ_SPAN bytes. */
+static int clrwalk_seeds(const char *dir)
+{
+    cp_proc p;
+    int bad = 0;
+    static const struct {
+        const char *name;
+        uint8_t ctl[4];
+        int edit;
+    } seeds[] = {
+        {"clr-default", {0, 0, 0, 0}, 0},
+        {"clr-gap-gen2", {(CP_G_SIZE + 0x180) / 8 & 0xFF, (CP_G_SIZE + 0x180) / 8 >> 8, 8, 0}, 0},
+        {"clr-builtin-layout", {0, 0, 0, 2}, 0},
+        {"clr-corrupt-node", {0, 0, 0, 0}, 1},
+        {"clr-cycle", {0, 0, 0, 0}, 2},
+    };
+    for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+        if (cp_build(&p, NULL, 0, NULL, 0)) return 1;
+        if (seeds[i].edit == 1) cp_w64(&p, cp_obj(CPO_B), 0xdeadbeef0ull);
+        if (seeds[i].edit == 2) cp_w64(&p, cp_seg(CPS_GEN2) + 48, cp_seg(CPS_FROZEN));
+        bad |= write_bytes(dir, seeds[i].name, seeds[i].ctl, 4, p.buf, CP_FUZZ_SPAN);
+        free(p.buf);
+    }
+    return bad;
+}
+
+/* fuzz_descriptor: pointer count, pointer data, JSON. */
+static int descriptor_seeds(const char *dir)
+{
+    uint8_t head[1 + 8 * CP_N_PTRS];
+    uint64_t ptrs[CP_N_PTRS];
+    cp_default_ptrs(ptrs);
+    head[0] = CP_N_PTRS;
+    for (uint32_t i = 0; i < CP_N_PTRS; i++)
+        for (int b = 0; b < 8; b++) head[1 + 8 * i + b] = (uint8_t)(ptrs[i] >> 8 * b);
+    int bad = write_bytes(dir, "desc-default", head, sizeof head, cp_json, sizeof cp_json - 1);
+    /* Values as strings, a direct global, fields as [offset, "type"]. */
+    static const char alt[] =
+        "{\"version\":\"0x0\",\"types\":{\"MethodTable\":{\"!\":\"0x40\",\"MTFlags\":[0,"
+        "\"uint32\"],\"BaseSize\":\"4\",\"MTFlags2\":8,\"EEClassOrCanonMT\":[\"0x28\","
+        "\"pointer\"],\"Module\":24,\"ParentMethodTable\":16,\"PerInstInfo\":48},"
+        "\"EEClass\":{\"MethodTable\":16},\"ArrayClass\":{\"Rank\":72},\"Module\":{"
+        "\"PEAssembly\":216,\"Base\":224,\"Path\":200,\"DynamicMetadata\":840},"
+        "\"PEAssembly\":{\"PEImage\":8},\"PEImage\":{\"LoadedImageLayout\":128},"
+        "\"PEImageLayout\":{\"Base\":8,\"Size\":16,\"Flags\":20},\"GenericsDictInfo\":{"
+        "\"NumDicts\":4,\"NumTypeArgs\":6},\"ParamTypeDesc\":{\"TypeArg\":16},\"Thread\":"
+        "{\"RuntimeThreadLocals\":32,\"LinkNext\":112,\"OSId\":296,\"ThreadLocalDataPtr\":"
+        "568},\"RuntimeThreadLocals\":{\"AllocContext\":0},\"EEAllocContext\":{"
+        "\"GCAllocationContext\":8},\"GCAllocContext\":{\"Pointer\":0,\"Limit\":8},"
+        "\"ThreadStore\":{\"FirstThreadLink\":88},\"ThreadLocalData\":{"
+        "\"NonCollectibleTlsArrayData\":8}},\"globals\":{\"ObjectToMethodTableUnmask\":7,"
+        "\"ObjectHeaderSize\":[8,\"uint64\"],\"AppDomain\":[1],\"ThreadStore\":[[3]],"
+        "\"FinalizerThread\":[[4],\"pointer\"],\"GCThread\":[\"5\"],"
+        "\"FreeObjectMethodTable\":[[9],\"pointer\"],\"ObjectMethodTable\":[[10],"
+        "\"pointer\"],\"StringMethodTable\":\"0x7f0000000e60\"},\"contracts\":{\"GC\":"
+        "\"c1\"}}";
+    bad |= write_bytes(dir, "desc-variants", head, sizeof head, alt, sizeof alt - 1);
+    head[0] = 0;
+    bad |= write_bytes(dir, "desc-no-pointers", head, 1, cp_json, sizeof cp_json - 1);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--clrwalk")) return clrwalk_seeds(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "--descriptor")) return descriptor_seeds(argv[2]);
     if (argc != 2) {
-        fprintf(stderr, "usage: mkseeds DIR\n");
+        fprintf(stderr, "usage: mkseeds [--clrwalk | --descriptor] DIR\n");
         return 1;
     }
     const char *dir = argv[1];
