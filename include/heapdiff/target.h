@@ -110,6 +110,10 @@ const uint8_t *hd_target_ptr(const hd_target *t, uint64_t addr, uint64_t size);
 /* The range containing addr, or NULL. O(log n). */
 const hd_range *hd_target_find(const hd_target *t, uint64_t addr);
 
+/* The first range with captured bytes at or after addr (the one holding addr, else the next),
+ * or NULL. O(log n). For scans that must skip what a dump left out without probing it. */
+const hd_range *hd_target_next_captured(const hd_target *t, uint64_t addr);
+
 /* The module containing addr, or NULL. */
 const hd_module *hd_target_module_at(const hd_target *t, uint64_t addr);
 

@@ -220,20 +220,9 @@ uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h)
     }
     if (hi - lo > (64ull << 20)) hi = lo + (64ull << 20);
     for (uint64_t a = lo; a < hi;) {
-        const hd_range *r = hd_target_find(h->t, a);
-        if (!r) {
-            /* Skip to the next captured range (ranges are sorted: binary search). */
-            uint64_t l = 0, r2 = h->t->n_ranges;
-            while (l < r2) {
-                uint64_t mid = l + (r2 - l) / 2;
-                if (h->t->ranges[mid].addr <= a)
-                    l = mid + 1;
-                else
-                    r2 = mid;
-            }
-            a = l < h->t->n_ranges ? h->t->ranges[l].addr : hi;
-            continue;
-        }
+        const hd_range *r = hd_target_next_captured(h->t, a);
+        if (!r || r->addr >= hi) return 0;
+        if (r->addr > a) a = r->addr;
         uint64_t end = r->addr + r->file_size < hi ? r->addr + r->file_size : hi;
         const uint8_t *base = h->t->file.data + r->offset;
         for (uint64_t x = (a + 7) & ~7ull; x + GDV_SIZE <= end; x += 8)

@@ -104,17 +104,9 @@ static int parse_at(hd_walk *w, uint64_t p, uint64_t end, uint32_t *mti, uint64_
  * resynchronisation must not probe missing pages word by word. */
 static uint64_t next_captured(const hd_target *t, uint64_t a, uint32_t P)
 {
-    uint64_t l = 0, r = t->n_ranges;
-    while (l < r) { /* the first range whose captured bytes end after a (sorted, disjoint) */
-        uint64_t mid = l + (r - l) / 2;
-        if (t->ranges[mid].addr + t->ranges[mid].file_size <= a)
-            l = mid + 1;
-        else
-            r = mid;
-    }
-    if (l >= t->n_ranges) return UINT64_MAX;
-    uint64_t s = t->ranges[l].addr;
-    return s > a ? align_up(s, P) : a;
+    const hd_range *r = hd_target_next_captured(t, a);
+    if (!r) return UINT64_MAX;
+    return r->addr > a ? align_up(r->addr, P) : a;
 }
 
 /* The next non-free object, or 0 at the end of the heap. */
@@ -224,26 +216,10 @@ static int iter_next(obj_iter *it, uint64_t *addr, uint32_t *mti, uint64_t *size
 
 /* --- the address index --------------------------------------------------------------------- */
 
-static uint32_t find_seg(const hd_walk *w, uint64_t a)
-{
-    const hd_clr_heap *h = w->h;
-    uint32_t lo = 0, hi = h->n_segs;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->segs[mid].mem <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (!lo) return UINT32_MAX;
-    lo--;
-    return a < h->segs[lo].end ? lo : UINT32_MAX;
-}
-
 hd_node hd_walk_node_at(const hd_walk *w, uint64_t a, int interior)
 {
     if (a < w->heap_lo || a >= w->heap_hi) return HD_NODE_NONE;
-    uint32_t s = find_seg(w, a);
+    uint32_t s = hd_clr_seg_of(w->h, a);
     if (s == UINT32_MAX) return HD_NODE_NONE;
     const hd_clr_heap *h = w->h;
     uint64_t b = (a - h->segs[s].mem) >> BUCKET_SHIFT;

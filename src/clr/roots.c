@@ -247,8 +247,8 @@ static int find_thread_statics(hd_clr_heap *h, hd_error *err)
     return HD_OK;
 }
 
-/* Is a in some segment? (segments are sorted) */
-int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a)
+/* The segment holding a, or UINT32_MAX (segments are sorted and disjoint). */
+uint32_t hd_clr_seg_of(const hd_clr_heap *h, uint64_t a)
 {
     uint32_t lo = 0, hi = h->n_segs;
     while (lo < hi) {
@@ -258,7 +258,12 @@ int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a)
         else
             hi = mid;
     }
-    return lo && a < h->segs[lo - 1].end;
+    return lo && a < h->segs[lo - 1].end ? lo - 1 : UINT32_MAX;
+}
+
+int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a)
+{
+    return hd_clr_seg_of(h, a) != UINT32_MAX;
 }
 
 static int find_stack_words(hd_clr_heap *h, hd_error *err)

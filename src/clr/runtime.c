@@ -83,21 +83,9 @@ static void embedded_version(const hd_target *t, const hd_module *m, char *buf, 
     const size_t klen = sizeof key - 1;
     uint64_t end_mod = m->base + m->size;
     for (uint64_t a = m->base; a < end_mod;) {
-        const hd_range *r = hd_target_find(t, a);
-        if (!r) {
-            /* The next captured range (sorted): binary search. */
-            uint64_t lo = 0, hi = t->n_ranges;
-            while (lo < hi) {
-                uint64_t mid = lo + (hi - lo) / 2;
-                if (t->ranges[mid].addr <= a)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo >= t->n_ranges) return;
-            a = t->ranges[lo].addr;
-            continue;
-        }
+        const hd_range *r = hd_target_next_captured(t, a);
+        if (!r || r->addr >= end_mod) return;
+        if (r->addr > a) a = r->addr;
         uint64_t end = r->addr + r->file_size < end_mod ? r->addr + r->file_size : end_mod;
         const uint8_t *p = end > a ? t->file.data + r->offset + (a - r->addr) : NULL;
         for (uint64_t i = 0; p && i + klen + 1 < end - a; i++) {

@@ -136,7 +136,8 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err);
 uint64_t hd_clr_scan_gc_dac_vars(const hd_clr_heap *h);
 /* statics.c: the classes whose GC statics are allocated, and their slots. */
 int hd_clr_find_statics(hd_clr_heap *h, hd_error *err);
-/* Is a inside one of the GC's segments? (roots.c) */
+/* The segment holding a, or UINT32_MAX; whether there is one (roots.c). */
+uint32_t hd_clr_seg_of(const hd_clr_heap *h, uint64_t a);
 int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a);
 /* handles.c / roots: handle table, finalizer queue, thread statics. */
 int hd_clr_find_roots(hd_clr_heap *h, hd_error *err);

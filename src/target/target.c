@@ -188,6 +188,19 @@ int hd_target_finish(hd_target *t, hd_error *err)
     return HD_OK;
 }
 
+const hd_range *hd_target_next_captured(const hd_target *t, uint64_t addr)
+{
+    uint64_t lo = 0, hi = t->n_ranges;
+    while (lo < hi) { /* sorted and disjoint: the first whose captured bytes end after addr */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (t->ranges[mid].addr + t->ranges[mid].file_size <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n_ranges ? &t->ranges[lo] : NULL;
+}
+
 const hd_range *hd_target_find(const hd_target *t, uint64_t addr)
 {
     uint64_t lo = 0, hi = t->n_ranges;
