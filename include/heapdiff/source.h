@@ -34,4 +34,9 @@ const char *hd_format_name(enum hd_input_format f);
 /* Opens path, recognises the format and reads the graph. */
 int hd_load(const char *path, hd_graph *g, hd_error *err);
 
+/* hd_load, and when the input is an .hgraph carrying a current cached analysis, that analysis
+ * in *d (*have_dom = 1; free with hd_dom_free); otherwise *have_dom = 0. */
+struct hd_dom;
+int hd_load_cached(const char *path, hd_graph *g, struct hd_dom *d, int *have_dom, hd_error *err);
+
 #endif

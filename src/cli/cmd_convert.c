@@ -45,8 +45,12 @@ int cmd_convert(const cli_opts *o, hd_error *err)
             rc = hd_gcdump_write(&g, o->output, err);
         else if (!strcmp(to, "heapsnapshot"))
             rc = hd_heapsnapshot_write(&g, o->output, err);
-        else
-            rc = hd_hgraph_write(&g, o->output, err);
+        else { /* with the analysis, so that reading it back skips the dominator pass */
+            hd_dom d;
+            rc = hd_dominators(&g, &d, err);
+            if (!rc) rc = hd_hgraph_write_cached(&g, &d, o->output, err);
+            hd_dom_free(&d);
+        }
     }
     hd_graph_free(&g);
     return rc;

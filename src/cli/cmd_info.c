@@ -240,7 +240,8 @@ static void target_text(FILE *out, const char *path, const hd_target *t, const h
     }
 }
 
-static int info_gcdump(FILE *out, const char *path, const cli_opts *o, hd_error *err)
+static int info_snapshot(FILE *out, const char *path, enum hd_input_format fmt, const cli_opts *o,
+                         hd_error *err)
 {
     hd_graph g;
     if (hd_load(path, &g, err)) return err->code;
@@ -264,9 +265,14 @@ static int info_gcdump(FILE *out, const char *path, const cli_opts *o, hd_error 
         json_decref(doc);
     } else {
         char a[32], b[32], c[32], d[32];
-        fprintf(out, "%s: .gcdump (GCHeapDump version %d)%s%s, %u-bit\n", path, m->gcdump_version,
-                m->creation_tool ? " by " : "", m->creation_tool ? m->creation_tool : "",
-                m->pointer_size * 8);
+        if (fmt == HD_FMT_HGRAPH)
+            fprintf(out, "%s: .hgraph (heapdiff's graph format)%s%s, %u-bit\n", path,
+                    m->creation_tool ? " from " : "", m->creation_tool ? m->creation_tool : "",
+                    m->pointer_size * 8);
+        else
+            fprintf(out, "%s: .gcdump (GCHeapDump version %d)%s%s, %u-bit\n", path,
+                    m->gcdump_version, m->creation_tool ? " by " : "",
+                    m->creation_tool ? m->creation_tool : "", m->pointer_size * 8);
         if (m->process_name || m->machine_name)
             fprintf(out, "process: %s on %s\n", m->process_name ? m->process_name : "?",
                     m->machine_name ? m->machine_name : "?");
@@ -332,7 +338,7 @@ int cmd_info(const cli_opts *o, hd_error *err)
             hd_target_close(&t);
         }
     } else {
-        rc = info_gcdump(out.f, path, o, err);
+        rc = info_snapshot(out.f, path, fmt, o, err);
     }
     rc = rc ? rc : cli_out_commit(&out, err);
     if (rc) cli_out_abort(&out);

@@ -3,6 +3,7 @@
 
 #include "heapdiff/clr.h"
 #include "heapdiff/gcdump.h"
+#include "heapdiff/hgraph.h"
 #include "heapdiff/target.h"
 #include "heapdiff/source.h"
 
@@ -55,6 +56,12 @@ static int load_dump(const char *path, hd_graph *g, hd_error *err)
 
 int hd_load(const char *path, hd_graph *g, hd_error *err)
 {
+    return hd_load_cached(path, g, NULL, NULL, err);
+}
+
+int hd_load_cached(const char *path, hd_graph *g, hd_dom *d, int *have_dom, hd_error *err)
+{
+    if (have_dom) *have_dom = 0;
     hd_file f;
     if (hd_file_open(&f, path, err)) return err->code;
     int rc;
@@ -69,7 +76,7 @@ int hd_load(const char *path, hd_graph *g, hd_error *err)
         rc = load_dump(path, g, err);
         break;
     case HD_FMT_HGRAPH:
-        rc = hd_error_at(err, path, 0, "reading .hgraph files is not implemented yet");
+        rc = hd_hgraph_read_cached(path, f.data, f.size, g, d, have_dom, err);
         break;
     default:
         rc = hd_error_at(err, path, 0,
