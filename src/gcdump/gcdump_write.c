@@ -40,6 +40,7 @@
 
 #include "gcdump/fastser.h" /* the FastSerialization tags, shared with the reader */
 #include "heapdiff/gcdump.h"
+#include "util/outfile.h"
 
 #define GW_BUF_SIZE (256u * 1024u)
 #define GW_CREATION_TOOL "heapdiff"
@@ -498,21 +499,11 @@ static void write_file(gw *w, const gw_plan *p)
     gw_flush(w);
 }
 
-/* Mode of a new file as open(2) with 0666 would give it (mkstemp makes 0600). */
-static mode_t default_file_mode(void)
-{
-    mode_t mask = umask(022);
-    umask(mask);
-    return 0666 & ~mask;
-}
-
 int hd_gcdump_write(const hd_graph *g, const char *path, hd_error *err)
 {
     gw_plan plan;
     gw *w = NULL;
-    char *tmp = NULL;
-    FILE *f = NULL;
-    int fd = -1;
+    hd_outfile out = {.fd = -1};
     int rc = plan_graph(&plan, g, path, err);
     if (rc) goto out;
 
@@ -523,44 +514,21 @@ int hd_gcdump_write(const hd_graph *g, const char *path, hd_error *err)
                           path, (unsigned long long)expect);
         goto out;
     }
-
-    size_t plen = strlen(path);
-    tmp = malloc(plen + sizeof ".tmp.XXXXXX");
     w = malloc(sizeof *w);
-    if (!tmp || !w) {
-        rc = hd_error_oom(err, "gcdump writer", sizeof *w + plen + 16);
+    if (!w) {
+        rc = hd_error_oom(err, "gcdump writer", sizeof *w);
         goto out;
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc =
-            hd_error_set(err, HD_EINTERNAL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        goto out;
-    }
-    if (fchmod(fd, default_file_mode()) != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: chmod: %s", tmp, strerror(errno));
-        goto out;
-    }
-    f = fdopen(fd, "wb");
-    if (!f) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1; /* owned by f now */
-
-    w->f = f;
+    if ((rc = hd_outfile_open(&out, path, 1, err))) goto out;
+    w->f = out.f;
     w->pos = 0;
     w->len = 0;
     w->err = 0;
     errno = 0;
     write_file(w, &plan);
-    if (!w->err && fflush(f) != 0) w->err = errno ? errno : EIO;
+    if (!w->err && fflush(out.f) != 0) w->err = errno ? errno : EIO;
     if (w->err) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: write failed: %s", tmp, strerror(w->err));
+        rc = hd_error_set(err, HD_EINTERNAL, "%s: write failed: %s", out.tmp, strerror(w->err));
         goto out;
     }
     if (w->pos != expect) {
@@ -568,27 +536,9 @@ int hd_gcdump_write(const hd_graph *g, const char *path, hd_error *err)
                           path, (unsigned long long)w->pos, (unsigned long long)expect);
         goto out;
     }
-    int cr = fclose(f);
-    f = NULL;
-    if (cr != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: close failed: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: cannot rename %s to it: %s", path, tmp,
-                          strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    rc = HD_OK;
+    rc = hd_outfile_commit(&out, err);
 out:
-    if (f) fclose(f);
-    if (fd >= 0) close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
+    hd_outfile_abort(&out);
     free(w);
     free(plan.tmap);
     free(plan.tsize);

@@ -15,6 +15,7 @@
 
 #include "heapdiff/heapsnapshot.h"
 #include "heapsnapshot/hs.h"
+#include "util/outfile.h"
 
 #define HS_BUF_SIZE (1u << 20)
 
@@ -222,70 +223,32 @@ static int write_file(hs_out *o, const hs_plan *p, hd_error *err)
     return HD_OK;
 }
 
-/* Mode of a new file as open(2) with 0666 would give it (mkstemp makes 0600). */
-static mode_t new_file_mode(void)
-{
-    mode_t mask = umask(022);
-    umask(mask);
-    return 0666 & ~mask;
-}
-
 int hs_write(const hd_graph *g, const char *path, const hs_limits *lim, hs_result *res,
              hd_error *err)
 {
     hs_plan plan;
     hs_out o = {.fd = -1};
-    size_t plen = strlen(path);
-    char *tmp = NULL;
+    hd_outfile out = {.fd = -1};
     int rc = hs_plan_make(&plan, g, lim, res, err);
     if (rc) goto out;
-    tmp = malloc(plen + sizeof ".tmp.XXXXXX");
     o.buf = malloc(HS_BUF_SIZE);
     o.cap = HS_BUF_SIZE;
-    if (!tmp || !o.buf) {
-        rc = hd_error_oom(err, "heapsnapshot writer", HS_BUF_SIZE + plen);
+    if (!o.buf) {
+        rc = hd_error_oom(err, "heapsnapshot writer", HS_BUF_SIZE);
         goto out;
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    o.fd = mkstemp(tmp);
-    if (o.fd < 0) {
-        rc =
-            hd_error_set(err, HD_EINTERNAL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        goto out;
-    }
-    if (fchmod(o.fd, new_file_mode()) != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: chmod: %s", tmp, strerror(errno));
-        goto out;
-    }
+    if ((rc = hd_outfile_open(&out, path, 0, err))) goto out;
+    o.fd = out.fd;
     rc = write_file(&o, &plan, err);
     if (rc) goto out;
     if (o.err) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: write failed: %s", tmp, strerror(o.err));
+        rc = hd_error_set(err, HD_EINTERNAL, "%s: write failed: %s", out.tmp, strerror(o.err));
         goto out;
     }
-    int cr = close(o.fd);
-    o.fd = -1;
-    if (cr != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: close failed: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: cannot rename %s to it: %s", path, tmp,
-                          strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
+    if ((rc = hd_outfile_commit(&out, err))) goto out;
     res->bytes = o.total;
 out:
-    if (o.fd >= 0) close(o.fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
+    hd_outfile_abort(&out);
     free(o.buf);
     hs_plan_free(&plan);
     return rc;

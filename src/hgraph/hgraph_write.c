@@ -15,6 +15,7 @@
 
 #include "heapdiff/hgraph.h"
 #include "hgraph/hgraph_format.h"
+#include "util/outfile.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HG_HOST_LE 1
@@ -381,47 +382,14 @@ int hd_hgraph_write_stream(const hd_graph *g, const hd_dom *d, FILE *f, const ch
     return rc;
 }
 
-static mode_t default_file_mode(void)
-{
-    mode_t mask = umask(022);
-    umask(mask);
-    return 0666 & ~mask;
-}
-
 int hd_hgraph_write_cached(const hd_graph *g, const hd_dom *d, const char *path, hd_error *err)
 {
     if (check_graph(g, d, path, err)) return err->code;
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof ".tmp.XXXXXX");
-    if (!tmp) return hd_error_oom(err, "hgraph writer", plen + 16);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int rc =
-            hd_error_set(err, HD_EINTERNAL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    FILE *f = NULL;
-    int rc;
-    if (fchmod(fd, default_file_mode()) != 0) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: chmod: %s", tmp, strerror(errno));
-    } else if (!(f = fdopen(fd, "wb"))) {
-        rc = hd_error_set(err, HD_EINTERNAL, "%s: %s", tmp, strerror(errno));
-    } else {
-        fd = -1; /* owned by f */
-        rc = hd_hgraph_write_stream(g, d, f, tmp, err);
-        int cr = fclose(f);
-        if (!rc && cr != 0)
-            rc = hd_error_set(err, HD_EINTERNAL, "%s: close failed: %s", tmp, strerror(errno));
-        if (!rc && rename(tmp, path) != 0)
-            rc = hd_error_set(err, HD_EINTERNAL, "%s: cannot rename %s to it: %s", path, tmp,
-                              strerror(errno));
-    }
-    if (fd >= 0) close(fd);
-    if (rc) unlink(tmp);
-    free(tmp);
+    hd_outfile o;
+    if (hd_outfile_open(&o, path, 1, err)) return err->code;
+    int rc = hd_hgraph_write_stream(g, d, o.f, o.tmp, err);
+    if (!rc) return hd_outfile_commit(&o, err);
+    hd_outfile_abort(&o);
     return rc;
 }
 
