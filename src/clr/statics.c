@@ -113,9 +113,9 @@ static int cmp_static(const void *a, const void *b)
 int hd_clr_find_statics(hd_clr_heap *h, hd_error *err)
 {
     const hd_clr_runtime *rt = &h->rt;
-    /* .NET 9 moved statics here, but its descriptor does not describe them and the layout
-     * below is checked on .NET 10 only: earlier runtimes keep their statics behind the
-     * statics table's handle, unattributed. */
+    /* .NET 9 moved statics here too, but its descriptor does not describe the way to them
+     * (its AppDomain's assembly list is elsewhere) and the layout below is checked on .NET 10
+     * only: on earlier runtimes statics stay behind the statics array's handle. */
     if (h->L.major < 10) return HD_OK;
     statics_layout S;
     layout_of(rt, &S);
@@ -153,6 +153,12 @@ int hd_clr_find_statics(hd_clr_heap *h, hd_error *err)
     }
     if (!h->n_statics) return HD_OK;
     qsort(h->statics, h->n_statics, sizeof *h->statics, cmp_static);
+    /* A class met twice (a module listed twice) would get an empty twin: keep one. */
+    uint64_t w = 1;
+    for (uint64_t i = 1; i < h->n_statics; i++)
+        if (h->statics[i].gc_statics != h->statics[w - 1].gc_statics)
+            h->statics[w++] = h->statics[i];
+    h->n_statics = w;
     /* Each class's run: up to the next class's first slot, at most its static field count. */
     for (uint64_t i = 0; i < h->n_statics; i++) {
         hd_clr_static *c = &h->statics[i];
