@@ -13,10 +13,11 @@ typedef struct hd_dom {
     uint32_t *idom;       /* [n_nodes] immediate dominator; HD_NODE_NONE for the root and for
                              unreachable nodes */
     uint64_t *retained;   /* [n_nodes] sum of weights of the dominator subtree; 0 unreachable */
-    uint32_t *order;      /* [n_reachable] reachable nodes, every node after its dominator */
+    uint32_t *order;      /* [n_reachable] reachable nodes, every node after its dominator
+                             (hd_dominators makes it a preorder of the dominator tree) */
 } hd_dom;
 
-/* Computes immediate dominators from g->root (iterative Semi-NCA, no recursion) and retained
+/* Computes immediate dominators from g->root (iterative Lengauer-Tarjan, no recursion) and retained
  * sizes (hd_node_weight summed over dominator subtrees). */
 int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err);
 void hd_dom_free(hd_dom *d);

@@ -7,7 +7,7 @@
  * compression uses an explicit stack.
  *
  * Memory: vertices are renumbered in DFS preorder (0 = root). Beyond the graph, the peak is
- * 24 bytes per node plus 4 bytes per edge that goes from a later to an earlier vertex in
+ * 28 bytes per node plus 4 bytes per edge that goes from a later to an earlier vertex in
  * preorder (only those need predecessor lists: an edge from an earlier vertex v contributes
  * semi = v directly and is handled in a forward pass). Several arrays do double duty:
  *   - parent[] is also the forest's ancestor[] (linking is implicit: vertex x is linked once
@@ -15,10 +15,13 @@
  *   - label[] of a vertex that is not yet processed is the head of its bucket;
  *   - bnext[] chains a bucket, then holds the vertex's immediate dominator once it leaves it;
  *   - the DFS keeps a 4-byte count of edges seen per vertex, not an 8-byte edge offset;
- *   - pre[] (node -> preorder) is freed once the predecessor lists are built, and every
- *     temporary is freed before the node-indexed results are allocated. */
+ *   - pre[] (node -> preorder) is freed once the predecessor lists are built; the results are
+ *     computed in vi[] and allocated one at a time as temporaries go, below that peak.
+ * The predecessor lists are filled by two threads on 2+ cores (same results: see fill_preds). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "heapdiff/analysis.h"
 #include "util/alloc.h"
@@ -151,6 +154,85 @@ static inline uint32_t eval(uint32_t v, uint32_t thr, vinfo *vi, eval_stack *st,
     return vi[v].label;
 }
 
+/* Filling the predecessor lists is one pass over all edges with a random read (pre[] of the
+ * target) and a random write each: on 2+ cores two threads split the nodes, the first filling
+ * each list from its start up (cursor rfirst[w]), the second from its end down (cursor
+ * vi[w].label, free after the DFS). Where an entry goes within its list does not matter: the
+ * results depend only on the set of predecessors, so they are the same either way. */
+typedef struct fill_job {
+    const hd_graph *g;
+    const uint32_t *pre;
+    uint32_t *cur; /* rfirst[] (up) or NULL (down: vi[].label) */
+    vinfo *vi;
+    uint32_t *rsrc, r;
+    hd_node lo, hi;
+} fill_job;
+
+static void *fill_range(void *arg)
+{
+    const fill_job *j = arg;
+    const uint32_t *target = j->g->target, *pre = j->pre;
+    const uint64_t *first = j->g->first;
+    uint64_t m = j->g->n_edges;
+    uint32_t *cur = j->cur, *rsrc = j->rsrc, r = j->r;
+    vinfo *vi = j->vi;
+    for (hd_node v = j->lo; v < j->hi; v++) {
+        uint32_t i = pre[v];
+        if (i-- == 0) continue;
+        uint64_t end = first[v + 1];
+        for (uint64_t e = first[v]; e < end; e++) {
+            if (e + 16 < m) __builtin_prefetch(&pre[target[e + 16]]);
+            if (e + 8 < m) { /* pre[] of that one was asked for 8 edges ago: now its cursor */
+                uint32_t x = pre[target[e + 8]] - 1;
+                if (x < r) __builtin_prefetch(cur ? (void *)&cur[x] : (void *)&vi[x].label, 1);
+            }
+            uint32_t w = pre[target[e]] - 1;
+            if (w < i && w != 0) {
+                if (cur)
+                    rsrc[cur[w]++] = i;
+                else
+                    rsrc[--vi[w].label] = i;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* On return rfirst[w] holds the end of w's list (the start of w+1's). Returns -1 only if a
+ * thread could not be joined. */
+static int fill_preds(const hd_graph *g, const uint32_t *pre, uint32_t *rfirst, vinfo *vi,
+                      uint32_t *rsrc, uint32_t r)
+{
+    uint32_t n = g->n_nodes;
+    fill_job a = {g, pre, rfirst, vi, rsrc, r, 0, n};
+    if (g->n_edges < (1u << 20) || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        fill_range(&a);
+        return 0;
+    }
+    /* Split where half of the edges lie behind. */
+    hd_node lo = 0, hi = n;
+    while (lo < hi) {
+        hd_node mid = lo + (hi - lo) / 2;
+        if (g->first[mid] < g->n_edges / 2)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    a.hi = lo;
+    fill_job b = {g, pre, NULL, vi, rsrc, r, lo, n};
+    for (uint32_t w = 0; w < r; w++) vi[w].label = vi[w].lsemi = rfirst[w + 1];
+    pthread_t t;
+    int threaded = pthread_create(&t, NULL, fill_range, &b) == 0;
+    fill_range(&a);
+    if (threaded) {
+        if (pthread_join(t, NULL) != 0) return -1;
+    } else {
+        fill_range(&b);
+    }
+    for (uint32_t w = 0; w < r; w++) rfirst[w] = vi[w].lsemi;
+    return 0;
+}
+
 int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
 {
     memset(d, 0, sizeof *d);
@@ -189,16 +271,9 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
     }
     rsrc = hd_alloc(n_back, sizeof *rsrc, "predecessors", err);
     if (!rsrc) goto fail;
-    const uint32_t *target = g->target;
-    for (hd_node v = 0; v < n; v++) {
-        uint32_t i = pre[v];
-        if (i-- == 0) continue;
-        uint64_t end = g->first[v + 1];
-        for (uint64_t e = g->first[v]; e < end; e++) {
-            if (e + 16 < g->n_edges) __builtin_prefetch(&pre[target[e + 16]]);
-            uint32_t w = pre[target[e]] - 1;
-            if (w < i && w != 0) rsrc[rfirst[w]++] = i; /* rfirst[w] ends as start of w+1 */
-        }
+    if (fill_preds(g, pre, rfirst, vi, rsrc, r)) {
+        hd_error_set(err, HD_EINTERNAL, "cannot start a thread");
+        goto fail;
     }
     /* rfirst[w] now holds the end of w's list; its start is rfirst[w-1] (0 for w = 0). */
     free(pre); /* the node -> vertex map is not needed any more; vert[] maps back */
@@ -213,6 +288,7 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
             /* rsrc[] is read strictly downwards (w descends, and so does k): fetch what the
              * vertices a few steps ahead will need. */
             if (k >= 8) __builtin_prefetch(&vi[rsrc[k - 8]]);
+            if (k >= 4) __builtin_prefetch(&vi[vi[rsrc[k - 4]].anc]); /* the next step up */
             uint32_t su;
             eval(rsrc[k], w + 1, vi, &st, &su);
             if (su < s) s = su;
@@ -241,20 +317,61 @@ int hd_dominators(const hd_graph *g, hd_dom *d, hd_error *err)
     uint32_t *idom = bnext;
     for (uint32_t w = 1; w < r; w++)
         if (idom[w] != vi[w].semi) idom[w] = idom[idom[w]];
+
+    /* Results, computed in preorder numbering where the arrays are at hand (vi[] is free now,
+     * idom[w] < w, so one pass each way suffices), then scattered to node indices:
+     *   .anc        subtree size, then (second pass) the next free slot of the subtree;
+     *   .semi       position in the order handed out;
+     *   .label/.lsemi the retained size (low/high halves).
+     * The order handed out is a preorder of the dominator tree (siblings in DFS order): then a
+     * consumer can walk the tree with nothing but idom[] as its stack (see analysis/stats.c). */
+    for (uint32_t w = 0; w < r; w++) {
+        if (w + 16 < r) __builtin_prefetch(&g->size[vert[w + 16]]);
+        uint64_t x = hd_node_weight(g, vert[w]);
+        vi[w].anc = 1;
+        vi[w].label = (uint32_t)x;
+        vi[w].lsemi = (uint32_t)(x >> 32);
+    }
+    for (uint32_t w = r - 1; w >= 1; w--) {
+        if (w >= 16) __builtin_prefetch(&vi[idom[w - 16]]);
+        vinfo *p = &vi[idom[w]];
+        p->anc += vi[w].anc;
+        uint64_t x =
+            ((uint64_t)p->lsemi << 32 | p->label) + ((uint64_t)vi[w].lsemi << 32 | vi[w].label);
+        p->label = (uint32_t)x;
+        p->lsemi = (uint32_t)(x >> 32);
+    }
+    vi[0].anc = 1;
+    vi[0].semi = 0;
+    for (uint32_t w = 1; w < r; w++) {
+        if (w + 16 < r) __builtin_prefetch(&vi[idom[w + 16]]);
+        vinfo *p = &vi[idom[w]];
+        uint32_t pos = p->anc;
+        p->anc += vi[w].anc;
+        vi[w].anc = pos + 1;
+        vi[w].semi = pos;
+    }
+    /* Allocated one by one, each after what it replaces is gone, to keep the peak low. */
+    d->order = hd_alloc(r, sizeof *d->order, "dominators", err);
+    if (!d->order) goto fail;
+    for (uint32_t w = r - 1; w >= 1; w--) { /* idom as node ids, in place */
+        if (w >= 16) __builtin_prefetch(&vert[idom[w - 16]]);
+        idom[w] = vert[idom[w]];
+    }
+    idom[0] = NONE;
+    for (uint32_t w = 0; w < r; w++) d->order[vi[w].semi] = vert[w];
+    d->retained = hd_calloc(n, sizeof *d->retained, "retained sizes", err);
+    if (!d->retained) goto fail;
+    for (uint32_t w = 0; w < r; w++)
+        d->retained[vert[w]] = (uint64_t)vi[w].lsemi << 32 | vi[w].label;
     free(vi);
     vi = NULL;
-
-    /* Node-indexed outputs. */
-    d->retained = hd_calloc(n, sizeof *d->retained, "retained sizes", err);
     d->idom = hd_alloc(n, sizeof *d->idom, "dominators", err);
-    if (!d->retained || !d->idom) goto fail;
-    for (uint32_t i = 0; i < r; i++) d->retained[vert[i]] = hd_node_weight(g, vert[i]);
-    for (uint32_t w = r - 1; w >= 1; w--) d->retained[vert[idom[w]]] += d->retained[vert[w]];
+    if (!d->idom) goto fail;
     for (uint32_t i = 0; i < n; i++) d->idom[i] = NONE;
-    for (uint32_t w = 1; w < r; w++) d->idom[vert[w]] = vert[idom[w]];
+    for (uint32_t w = 0; w < r; w++) d->idom[vert[w]] = idom[w];
     free(bnext);
-    uint32_t *order = realloc(vert, (size_t)(r ? r : 1) * sizeof *vert);
-    d->order = order ? order : vert;
+    free(vert);
     return HD_OK;
 
 fail:

@@ -43,12 +43,13 @@
 #define HG_N_GRAPH_SECTIONS 11
 extern const uint32_t hg_graph_sections[HG_N_GRAPH_SECTIONS];
 
-#define HG_META_FIXED 128u     /* META's fixed part in 1.0; the text area follows */
-#define HG_TYPE_RECORD 12u     /* u32 name, u32 module, u8 kind, u8 root, u16 0 */
-#define HG_BIG_RECORD 16u      /* u32 node, u32 0, u64 size */
-#define HG_WEAK_RECORD 8u      /* u32 from, u32 to */
-#define HG_DOMS_FIXED 24u      /* u32 version, u32 n_nodes, u32 n_reachable, u32 0, u64 key */
-#define HG_ANALYSIS_VERSION 1u /* semantics of hd_dominators + hd_node_weight */
+#define HG_META_FIXED 128u /* META's fixed part in 1.0; the text area follows */
+#define HG_TYPE_RECORD 12u /* u32 name, u32 module, u8 kind, u8 root, u16 0 */
+#define HG_BIG_RECORD 16u  /* u32 node, u32 0, u64 size */
+#define HG_WEAK_RECORD 8u  /* u32 from, u32 to */
+#define HG_DOMS_FIXED 24u  /* u32 version, u32 n_nodes, u32 n_reachable, u32 0, u64 key */
+#define HG_ANALYSIS_VERSION                                                                        \
+    2u /* semantics of hd_dominators + hd_node_weight (2: order is a dominator-tree preorder) */
 #define HG_MAX_MULTIPLIER 1e9f
 
 static inline uint64_t hg_align8(uint64_t x)
