@@ -247,8 +247,8 @@ static int find_thread_statics(hd_clr_heap *h, hd_error *err)
     return HD_OK;
 }
 
-/* The segment holding a, or UINT32_MAX (segments are sorted and disjoint). */
-uint32_t hd_clr_seg_of(const hd_clr_heap *h, uint64_t a)
+/* The index of the first segment that starts after a (segments are sorted and disjoint). */
+static uint32_t seg_after(const hd_clr_heap *h, uint64_t a)
 {
     uint32_t lo = 0, hi = h->n_segs;
     while (lo < hi) {
@@ -258,7 +258,14 @@ uint32_t hd_clr_seg_of(const hd_clr_heap *h, uint64_t a)
         else
             hi = mid;
     }
-    return lo && a < h->segs[lo - 1].end ? lo - 1 : UINT32_MAX;
+    return lo;
+}
+
+/* The segment holding a, or UINT32_MAX. */
+uint32_t hd_clr_seg_of(const hd_clr_heap *h, uint64_t a)
+{
+    uint32_t i = seg_after(h, a);
+    return i && a < h->segs[i - 1].end ? i - 1 : UINT32_MAX;
 }
 
 int hd_clr_in_heap(const hd_clr_heap *h, uint64_t a)
@@ -277,16 +284,9 @@ static int find_stack_words(hd_clr_heap *h, hd_error *err)
         if (hi - lo > MAX_STACK) hi = lo + MAX_STACK;
         /* A stack's mapping can merge with an adjacent GC reservation in the dump's list of
          * ranges; a stack never reaches into a GC segment, so stop at the first one. */
-        uint32_t s_lo = 0, s_hi = h->n_segs;
-        while (s_lo < s_hi) {
-            uint32_t mid = s_lo + (s_hi - s_lo) / 2;
-            if (h->segs[mid].mem <= lo)
-                s_lo = mid + 1;
-            else
-                s_hi = mid;
-        }
-        if (s_lo && lo < h->segs[s_lo - 1].end) continue; /* sp inside the heap: not a stack */
-        if (s_lo < h->n_segs && h->segs[s_lo].mem < hi) hi = h->segs[s_lo].mem;
+        uint32_t next = seg_after(h, lo);
+        if (next && lo < h->segs[next - 1].end) continue; /* sp inside the heap: not a stack */
+        if (next < h->n_segs && h->segs[next].mem < hi) hi = h->segs[next].mem;
         lo &= ~7ull;
         for (uint64_t a = lo; a + 8 <= hi; a += 8) {
             const uint8_t *p = hd_target_ptr(t, a, 8);
