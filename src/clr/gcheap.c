@@ -161,9 +161,11 @@ static int rd_ptr(const hd_clr_heap *h, uint64_t a, uint64_t *v)
 
 /* Walks one generation's segment chain. A chain that loops (a corrupt next pointer) ends
  * where it meets itself again (Brent: a mark moved at each power of two steps), so a cycle
- * costs its own length, not MAX_SEGMENTS copies of it. */
+ * costs its own length, not MAX_SEGMENTS copies of it. *budget: the steps all chains may still
+ * take (thousands of heaps' generations sharing one long chain of unusable headers would
+ * otherwise each walk it whole). */
 static int add_chain(hd_clr_heap *h, uint64_t seg, uint32_t heap, uint8_t gen, uint64_t eph,
-                     uint64_t alloc_allocated, hd_error *err)
+                     uint64_t alloc_allocated, uint64_t *budget, hd_error *err)
 {
     uint64_t mark = seg;
     uint32_t lap = 1, steps = 0;
@@ -178,6 +180,11 @@ static int add_chain(hd_clr_heap *h, uint64_t seg, uint32_t heap, uint8_t gen, u
             lap = lap < (1u << 30) ? lap * 2 : lap;
             steps = 0;
         }
+        if (!*budget) {
+            hd_clr_heap_note(h, "more GC segment headers than a heap has: the rest not read");
+            return HD_OK;
+        }
+        --*budget;
         uint8_t s[SEG_SIZE];
         if (hd_clr_read(h, seg, s, sizeof s)) {
             hd_clr_heap_note(h, "GC segment 0x%llx is not in the dump", (unsigned long long)seg);
@@ -304,7 +311,10 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
 #define GLOBAL(name, slot, out)                                                                    \
     do {                                                                                           \
         a = 0;                                                                                     \
-        if (!(rt->doc && !hd_clr_global(rt, name, &a)) && have_table) a = slots[(slot) + shift];   \
+        /* shift comes from the dump's anchors: the slot may lie past the table */                 \
+        if (!(rt->doc && !hd_clr_global(rt, name, &a)) && have_table && (slot) + shift >= 0 &&     \
+            (slot) + shift < DAC_SLOTS)                                                            \
+            a = slots[(slot) + shift];                                                             \
         if (!a || rd_ptr(h, a, &(out)))                                                            \
             return hd_error_set(err, HD_EINPUT, "%s: the runtime's %s is not in the dump",         \
                                 h->t->path, name);                                                 \
@@ -403,6 +413,7 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
     h->n_heaps = n_heaps;
     h->fq = hd_calloc(n_heaps, sizeof *h->fq, "finalize queues", err);
     if (!h->fq) return err->code;
+    uint64_t chain_budget = 4ull * MAX_SEGMENTS;
     for (uint32_t hi = 0; hi < n_heaps; hi++) {
         uint64_t gentab, eph = 0, aa = 0, fq = 0, v;
         if (h->server) {
@@ -437,7 +448,8 @@ int hd_clr_find_heap(hd_clr_heap *h, hd_error *err)
                                         "%s: GC generation %u of heap %u is "
                                         "not in the dump",
                                         h->t->path, g, hi);
-                if (add_chain(h, start, hi, (uint8_t)g, eph, aa, err)) return err->code;
+                if (add_chain(h, start, hi, (uint8_t)g, eph, aa, &chain_budget, err))
+                    return err->code;
             }
             if (!rd_ptr(h, gen + (uint32_t)gfo[0], &ctx[0]) &&
                 !rd_ptr(h, gen + (uint32_t)gfo[0] + 8, &ctx[1]) &&

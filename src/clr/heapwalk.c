@@ -136,7 +136,9 @@ static int iter_next(obj_iter *it, uint64_t *addr, uint32_t *mti, uint64_t *size
             if (next > it->p && next < it->end && !parse_at(w, next, it->end, &i2, &s2) &&
                 parse_at(w, h->ctx[it->ctx - 1].limit, it->end, &i2, &s2))
                 next = h->ctx[it->ctx - 1].limit; /* no room kept after this one */
-            it->p = next > it->p ? next : it->end;
+            /* next == p: an empty context (limit == ptr) right before an object; it->ctx has
+             * moved past it, so the object there is parsed next. */
+            it->p = next >= it->p ? next : it->end;
             continue;
         }
         uint32_t i;

@@ -130,12 +130,19 @@ static int decode_gcdesc(hd_mtcache *c, const hd_clr_heap *h, hd_mt *m, hd_error
             uint64_t start = hd_leword(buf + (words - 1) * P, P);
             if (start < P || start >= MAX_BASE_SIZE) ok = 0;
             if (ok && push_series(c, start, err)) goto fail;
+            /* Items that neither reference nor advance are dropped: they change nothing, and
+             * 65,535 of them around one that advances a byte would cost 65,535 steps for each
+             * byte of every object of the type. */
+            int64_t kept = 0;
             for (uint64_t i = 0; i < (uint64_t)(-n) && ok; i++) {
                 const uint8_t *it = buf + (words - 2 - i) * P;
                 uint64_t nptrs = P == 8 ? hd_le32(it) : hd_le16(it);
                 uint64_t skip = P == 8 ? hd_le32(it + 4) : hd_le16(it + 2);
+                if (!nptrs && !skip) continue;
                 if (push_series(c, nptrs | skip << 32, err)) goto fail;
+                kept++;
             }
+            n = -kept; /* 0 when no item is left: no references */
         }
     }
     if (buf != stackbuf) free(buf);

@@ -183,6 +183,9 @@ static void mt_name(hd_names *nm, uint64_t mt, char *buf, size_t cap, size_t *le
     char tmp[64];
     uint8_t hdr[256];
     uint32_t need = L->mt_size < sizeof hdr ? L->mt_size : (uint32_t)sizeof hdr;
+    /* A full buffer takes nothing more: stop, or a hostile instantiation (64 arguments that
+     * are the type itself, MAX_DEPTH deep) would cost 64^MAX_DEPTH calls. */
+    if (*len + 1 >= cap) return;
     if (depth > MAX_DEPTH) {
         put(buf, cap, len, "...");
         return;
@@ -232,7 +235,7 @@ static void mt_name(hd_names *nm, uint64_t mt, char *buf, size_t cap, size_t *le
             hd_clr_read_ptr(h, per_inst + (uint64_t)(n_dicts - 1) * L->ptr, &dict) || !dict)
             return;
         put(buf, cap, len, "<");
-        for (uint32_t i = 0; i < n_args; i++) {
+        for (uint32_t i = 0; i < n_args && *len + 1 < cap; i++) {
             uint64_t arg;
             if (i) put(buf, cap, len, ",");
             if (hd_clr_read_ptr(h, dict + (uint64_t)i * L->ptr, &arg))
@@ -251,6 +254,7 @@ unknown:
 /* ECMA-335 element types a TypeDesc may stand for. */
 static void th_name(hd_names *nm, uint64_t th, char *buf, size_t cap, size_t *len, int depth)
 {
+    if (*len + 1 >= cap) return; /* full (see mt_name) */
     if (!th) {
         put(buf, cap, len, "?");
         return;

@@ -160,7 +160,20 @@ static int find_handles(hd_clr_heap *h, hd_error *err)
     uint8_t *buf = malloc(TS_SIZE);
     if (!buf) return hd_error_oom(err, "handle segment", TS_SIZE);
     uint32_t missing = 0, n_tables_per_bucket = h->server ? h->n_heaps : 1;
+    /* Lists that loop (a corrupt next pointer) end where they meet themselves again (Brent,
+     * as gcheap.c's segment chains): rescanning them would repeat every handle. */
+    uint64_t map_mark = map;
+    uint32_t map_lap = 1, map_steps = 0;
     for (uint32_t m = 0; map && m < MAX_MAPS; m++) {
+        if (m && map == map_mark) {
+            hd_clr_heap_note(h, "the GC handle table map list loops");
+            break;
+        }
+        if (++map_steps == map_lap) {
+            map_mark = map;
+            map_lap *= 2;
+            map_steps = 0;
+        }
         uint64_t buckets, next;
         if (hd_clr_read_ptr(h, map, &buckets) || hd_clr_read_ptr(h, map + 8, &next)) {
             missing++;
@@ -177,7 +190,18 @@ static int find_handles(hd_clr_heap *h, hd_error *err)
                     missing++;
                     continue;
                 }
+                uint64_t mark = seg;
+                uint32_t lap = 1, steps = 0;
                 for (uint32_t guard = 0; seg && guard < MAX_TABLE_SEGMENTS; guard++) {
+                    if (guard && seg == mark) {
+                        missing++; /* a segment list that loops */
+                        break;
+                    }
+                    if (++steps == lap) {
+                        mark = seg;
+                        lap *= 2;
+                        steps = 0;
+                    }
                     uint64_t owner, nxt;
                     if (hd_clr_read_ptr(h, seg + ts_table(h->L.handle_types), &owner) ||
                         owner != table ||
@@ -291,9 +315,11 @@ static int find_stack_words(hd_clr_heap *h, hd_error *err)
         for (uint64_t a = lo; a + 8 <= hi; a += 8) {
             const uint8_t *p = hd_target_ptr(t, a, 8);
             if (!p) {
-                /* Skip to the next captured range, if any. */
-                const hd_range *r = hd_target_find(t, a);
-                if (!r) break;
+                /* Skip to the next captured range, if any (a page the dump left out must not
+                 * end the scan, nor be probed word by word). */
+                const hd_range *r = hd_target_next_captured(t, a + 8);
+                if (!r || r->addr >= hi) break;
+                if (r->addr > a + 8) a = ((r->addr + 7) & ~7ull) - 8;
                 continue;
             }
             uint64_t v = hd_le64(p);

@@ -22,7 +22,8 @@
 
 #define MAX_ASSEMBLIES (1u << 16)
 #define MAX_MAP_CHUNKS 4096
-#define MAX_TYPES_PER_MODULE (1u << 24)
+/* TypeDef map entries read over all modules (a module listed many times costs no more). */
+#define MAX_TYPES (1u << 24)
 #define MAX_STATICS_PER_CLASS 65536
 
 /* Offsets the descriptor gives (read through it when present, else .NET 10's values). */
@@ -71,11 +72,13 @@ static int add_class(hd_clr_heap *h, uint64_t mt, uint64_t gcs, uint32_t n, hd_e
     return HD_OK;
 }
 
-/* The classes of one module that have allocated GC statics. */
-static int module_classes(hd_clr_heap *h, const statics_layout *S, uint64_t module, hd_error *err)
+/* The classes of one module that have allocated GC statics; *seen: map entries read so far,
+ * over all modules. */
+static int module_classes(hd_clr_heap *h, const statics_layout *S, uint64_t module, uint64_t *seen,
+                          hd_error *err)
 {
     const hd_clr_layout *L = &h->L;
-    uint64_t map = module + S->module_typedef_map, seen = 0;
+    uint64_t map = module + S->module_typedef_map;
     for (uint32_t chunk = 0; map && chunk < MAX_MAP_CHUNKS; chunk++) {
         uint64_t next, table, count, mask;
         if (hd_clr_read_ptr(h, map + S->map_next, &next) ||
@@ -83,7 +86,7 @@ static int module_classes(hd_clr_heap *h, const statics_layout *S, uint64_t modu
             hd_clr_read_ptr(h, map + S->map_count, &count) ||
             hd_clr_read_ptr(h, map + S->map_flags_mask, &mask))
             return HD_OK;
-        for (uint64_t i = 0; table && i < count && seen < MAX_TYPES_PER_MODULE; i++, seen++) {
+        for (uint64_t i = 0; table && i < count && *seen < MAX_TYPES; i++, ++*seen) {
             uint64_t mt, canon, aux, gcs;
             uint16_t n_statics;
             if (hd_clr_read_ptr(h, table + 8 * i, &mt)) break;
@@ -129,6 +132,7 @@ int hd_clr_find_statics(hd_clr_heap *h, hd_error *err)
     if (count > MAX_ASSEMBLIES) count = MAX_ASSEMBLIES;
     uint64_t block = list + S.arraylist_first;
     uint32_t seen = 0;
+    uint64_t types_seen = 0;
     for (uint32_t guard = 0; block && seen < count && guard < MAX_ASSEMBLIES; guard++) {
         uint64_t next;
         uint32_t size;
@@ -145,7 +149,7 @@ int hd_clr_find_statics(hd_clr_heap *h, hd_error *err)
                 if (hd_clr_read_ptr(h, assembly + S.assembly_module, &module) || !module ||
                     hd_clr_read_ptr(h, module + S.module_assembly, &back) || back != assembly)
                     continue;
-                if (module_classes(h, &S, module, err)) return err->code;
+                if (module_classes(h, &S, module, &types_seen, err)) return err->code;
                 break;
             }
         }

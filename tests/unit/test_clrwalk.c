@@ -252,6 +252,71 @@ static void test_segment_cycle(void **state)
     }
 }
 
+/* An empty allocation context (ptr == limit) sitting right at an object, with no minimum
+ * object kept after it: the walk goes on at that object (it used to skip the rest of the
+ * region: TS, X and P lost without a word). */
+static void test_empty_alloc_context(void **state)
+{
+    (void)state;
+    cp_proc p;
+    assert_int_equal(cp_build(&p, NULL, 0, NULL, 0), 0);
+    const uint64_t gen1 = CP_G_ADDR + CPG_GEN_TABLE + 1 * CP_GEN_SIZE; /* its alloc_context */
+    cp_w64(&p, gen1, cp_obj(CPO_TS));
+    cp_w64(&p, gen1 + 8, cp_obj(CPO_TS));
+    hd_graph g;
+    hd_clr_heap_info info;
+    hd_error err;
+    assert_int_equal(walk(&p, 0, 0, &g, &info, &err), HD_OK);
+    assert_int_equal(info.objects, CPO_N);
+    assert_int_equal(info.corrupt, 0);
+    assert_int_not_equal(node_of(&g, cp_obj(CPO_X)), HD_NODE_NONE);
+    hd_graph_free(&g);
+    free(p.buf);
+}
+
+/* A thread stack whose first two words the dump left out: the scan goes on past the hole
+ * (it used to stop there and lose A's stack root). */
+static void test_stack_hole(void **state)
+{
+    (void)state;
+    cp_proc p;
+    assert_int_equal(cp_build(&p, NULL, 0, NULL, 0), 0);
+    hd_graph g;
+    hd_clr_heap_info info;
+    hd_error err;
+    assert_int_equal(walk(&p, buf_off(&p, CP_S_ADDR), 16, &g, &info, &err), HD_OK);
+    static const uint32_t stack[] = {CPO_A};
+    expect_category(&g, "[local vars (conservative)]", stack, 1);
+    hd_graph_free(&g);
+    free(p.buf);
+}
+
+/* A handle table segment that is its own next (and a handle table map list that loops): each
+ * handle is seen once (the segment used to be scanned 65,536 times: as many dependent handle
+ * edges P -> Q, and every root repeated). */
+static void test_handle_list_loops(void **state)
+{
+    (void)state;
+    for (int v = 0; v < 2; v++) {
+        cp_proc p;
+        assert_int_equal(cp_build(&p, NULL, 0, NULL, 0), 0);
+        if (v == 0)
+            cp_w64(&p, CP_HS_ADDR + 1998, CP_HS_ADDR);
+        else
+            cp_w64(&p, CP_G_ADDR + CPG_HT_MAP + 8, CP_G_ADDR + CPG_HT_MAP);
+        hd_graph g;
+        hd_clr_heap_info info;
+        hd_error err;
+        assert_int_equal(walk(&p, 0, 0, &g, &info, &err), HD_OK);
+        assert_int_equal(info.dependent_handles, 1);
+        static const uint32_t pq[] = {CPO_Q};
+        expect_children(&g, CPO_P, pq, 1);
+        assert_int_equal(roots_of(&info, "strong handle"), 1);
+        hd_graph_free(&g);
+        free(p.buf);
+    }
+}
+
 /* GCDescs with absurd contents: counts far beyond any type, counts whose words are not in
  * the dump, series larger than the object, items that never advance. */
 static void test_absurd_gcdesc(void **state)
@@ -612,6 +677,8 @@ int main(void)
         cmocka_unit_test(test_bad_region_bounds),     cmocka_unit_test(test_hostile_lists),
         cmocka_unit_test(test_input_errors),          cmocka_unit_test(test_builtin_layout),
         cmocka_unit_test(test_gc_dac_vars_by_header), cmocka_unit_test(test_server_gc),
+        cmocka_unit_test(test_empty_alloc_context),   cmocka_unit_test(test_stack_hole),
+        cmocka_unit_test(test_handle_list_loops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
