@@ -186,12 +186,14 @@ static int iter_next(obj_iter *it, uint64_t *addr, uint32_t *mti, uint64_t *size
         const uint64_t lo_ = (o) + P_, hi_ = (o) + (size) - (w)->h->L.obj_header;                  \
         const uint64_t *ser_ = (w)->mts.series + (m)->series;                                      \
         if ((m)->n_series > 0) {                                                                   \
-            for (int32_t si_ = 0; si_ < (m)->n_series; si_++) {                                    \
+            /* Series never overlap in a real GCDesc: an object has at most size/P slots. */       \
+            uint64_t budget_ = (size) / P_ + 1;                                                    \
+            for (int32_t si_ = 0; si_ < (m)->n_series && budget_; si_++) {                         \
                 uint64_t a_ = (o) + ser_[2 * si_];                                                 \
                 uint64_t e_ = a_ + ser_[2 * si_ + 1] + (size);                                     \
                 if (a_ < lo_) a_ = lo_;                                                            \
                 if (e_ > hi_ || e_ < a_) e_ = e_ < a_ ? a_ : hi_;                                  \
-                for (; a_ + P_ <= e_; a_ += P_) {                                                  \
+                for (; a_ + P_ <= e_ && budget_; a_ += P_, budget_--) {                            \
                     uint64_t VALUE;                                                                \
                     if (cur_word(&(w)->cur, (w)->h->t, a_, P_, &VALUE) || !VALUE) continue;        \
                     BODY;                                                                          \

@@ -26,6 +26,7 @@
 
 #define MAX_DEPTH 8
 #define MAX_TYPE_ARGS 64
+#define MAX_MODULES (1u << 20)
 
 #define MTF_HAS_COMPONENT_SIZE 0x80000000u
 #define MTF_GENERICS_MASK 0x00000030u
@@ -52,6 +53,7 @@ void hd_names_free(hd_names *nm)
     for (uint32_t i = 0; i < nm->n_mods; i++)
         if (nm->mods[i].ok) hd_md_close(&nm->mods[i].md);
     free(nm->mods);
+    free(nm->slots);
     memset(nm, 0, sizeof *nm);
 }
 
@@ -115,10 +117,47 @@ static int open_image(const hd_clr_heap *h, uint64_t base, uint64_t size, hd_md 
     return ok;
 }
 
+static uint32_t module_slot(uint64_t module, uint32_t mask)
+{
+    return (uint32_t)((module * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+/* The modules met, by address: open addressing (index + 1), kept at most half full. */
+static int module_index_add(hd_names *nm, uint32_t i)
+{
+    if ((uint64_t)(nm->n_mods + 1) * 2 > nm->n_slots) {
+        uint32_t n = nm->n_slots ? nm->n_slots * 2 : 256;
+        uint32_t *s = calloc(n, sizeof *s);
+        if (!s) return -1;
+        for (uint32_t k = 0; k < nm->n_mods; k++) {
+            uint32_t j = module_slot(nm->mods[k].module, n - 1);
+            while (s[j]) j = (j + 1) & (n - 1);
+            s[j] = k + 1;
+        }
+        free(nm->slots);
+        nm->slots = s;
+        nm->n_slots = n;
+    }
+    uint32_t j = module_slot(nm->mods[i].module, nm->n_slots - 1);
+    while (nm->slots[j]) j = (j + 1) & (nm->n_slots - 1);
+    nm->slots[j] = i + 1;
+    return 0;
+}
+
+static struct hd_names_module *find_module(const hd_names *nm, uint64_t module)
+{
+    if (nm->n_slots)
+        for (uint32_t j = module_slot(module, nm->n_slots - 1); nm->slots[j];
+             j = (j + 1) & (nm->n_slots - 1))
+            if (nm->mods[nm->slots[j] - 1].module == module) return &nm->mods[nm->slots[j] - 1];
+    return NULL;
+}
+
 static struct hd_names_module *module_of(hd_names *nm, uint64_t module)
 {
-    for (uint32_t i = 0; i < nm->n_mods; i++)
-        if (nm->mods[i].module == module) return &nm->mods[i];
+    struct hd_names_module *found = find_module(nm, module);
+    if (found) return found;
+    if (nm->n_mods >= MAX_MODULES) return NULL; /* a real process has hundreds */
     hd_error e;
     hd_error_clear(&e);
     uint64_t cap = nm->cap_mods;
@@ -126,9 +165,11 @@ static struct hd_names_module *module_of(hd_names *nm, uint64_t module)
                                               sizeof *nm->mods, "modules", &e))
         return NULL;
     nm->cap_mods = (uint32_t)cap;
-    struct hd_names_module *m = &nm->mods[nm->n_mods++];
+    struct hd_names_module *m = &nm->mods[nm->n_mods];
     memset(m, 0, sizeof *m);
     m->module = module;
+    if (module_index_add(nm, nm->n_mods)) return NULL;
+    nm->n_mods++;
     const hd_clr_heap *h = nm->h;
     const hd_clr_layout *L = &h->L;
     uint64_t base = 0, pe = 0, img = 0, layout = 0, size = 0;
@@ -304,9 +345,8 @@ const char *hd_names_mt(hd_names *nm, uint64_t mt, char *buf, size_t cap, const 
     const hd_clr_layout *L = &nm->h->L;
     if (!hd_clr_read(nm->h, mt + L->mt_module, hdr, L->ptr)) {
         mod = hd_leword(hdr, L->ptr);
-        for (uint32_t i = 0; i < nm->n_mods; i++)
-            if (nm->mods[i].module == mod && nm->mods[i].ok && nm->mods[i].name[0])
-                *module = nm->mods[i].name;
+        const struct hd_names_module *m = find_module(nm, mod);
+        if (m && m->ok && m->name[0]) *module = m->name;
     }
     return buf;
 }

@@ -9,6 +9,8 @@ typedef struct hd_names {
     const hd_clr_heap *h;
     struct hd_names_module *mods; /* metadata of each module met, opened once */
     uint32_t n_mods, cap_mods;
+    uint32_t *slots; /* hash of mods by Module address: index + 1, 0 empty */
+    uint32_t n_slots;
     uint32_t from_file; /* modules whose metadata came from files on this machine */
 } hd_names;
 

@@ -150,6 +150,42 @@ static int scan_segment(hd_clr_heap *h, uint64_t seg, uint8_t *buf, hd_error *er
     return HD_OK;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every segment of one HandleTable (each segment names its table: a segment claimed by
+ * another table ends the list). Returns the number of parts that could not be read. */
+static uint32_t scan_table(hd_clr_heap *h, uint64_t table, uint8_t *buf, hd_error *err)
+{
+    uint64_t seg;
+    uint32_t missing = 0;
+    if (hd_clr_read_ptr(h, table + ht_first_segment(h->L.handle_types), &seg)) return 1;
+    uint64_t mark = seg;
+    uint32_t lap = 1, steps = 0;
+    for (uint32_t guard = 0; seg && guard < MAX_TABLE_SEGMENTS; guard++) {
+        if (guard && seg == mark) return missing + 1; /* a segment list that loops */
+        if (++steps == lap) {
+            mark = seg;
+            lap *= 2;
+            steps = 0;
+        }
+        uint64_t owner, nxt;
+        if (hd_clr_read_ptr(h, seg + ts_table(h->L.handle_types), &owner) || owner != table ||
+            hd_clr_read_ptr(h, seg + ts_next(h->L.handle_types), &nxt))
+            return missing + 1;
+        int rc = scan_segment(h, seg, buf, err);
+        if (err->code) return missing;
+        if (rc) missing++;
+        seg = nxt;
+    }
+    return missing;
+}
+
+/* The handle tables: map list → buckets → one table per heap. A table listed twice (a
+ * corrupt map) is scanned once: dependent handles would otherwise be counted twice. */
 static int find_handles(hd_clr_heap *h, hd_error *err)
 {
     uint64_t map = h->handle_table_map;
@@ -157,11 +193,10 @@ static int find_handles(hd_clr_heap *h, hd_error *err)
         hd_clr_heap_note(h, "the GC handle table could not be found: handle roots are missing");
         return HD_OK;
     }
-    uint8_t *buf = malloc(TS_SIZE);
-    if (!buf) return hd_error_oom(err, "handle segment", TS_SIZE);
+    uint64_t *tables = NULL, n_tables = 0, cap_tables = 0;
     uint32_t missing = 0, n_tables_per_bucket = h->server ? h->n_heaps : 1;
     /* Lists that loop (a corrupt next pointer) end where they meet themselves again (Brent,
-     * as gcheap.c's segment chains): rescanning them would repeat every handle. */
+     * as gcheap.c's segment chains). */
     uint64_t map_mark = map;
     uint32_t map_lap = 1, map_steps = 0;
     for (uint32_t m = 0; map && m < MAX_MAPS; m++) {
@@ -180,48 +215,33 @@ static int find_handles(hd_clr_heap *h, hd_error *err)
             break;
         }
         for (uint32_t bi = 0; buckets && bi < MAP_BUCKETS; bi++) {
-            uint64_t bucket, tables;
+            uint64_t bucket, list;
             if (hd_clr_read_ptr(h, buckets + 8ull * bi, &bucket) || !bucket) continue;
-            if (hd_clr_read_ptr(h, bucket, &tables) || !tables) continue;
+            if (hd_clr_read_ptr(h, bucket, &list) || !list) continue;
             for (uint32_t ti = 0; ti < n_tables_per_bucket; ti++) {
-                uint64_t table, seg;
-                if (hd_clr_read_ptr(h, tables + 8ull * ti, &table) || !table) continue;
-                if (hd_clr_read_ptr(h, table + ht_first_segment(h->L.handle_types), &seg)) {
-                    missing++;
-                    continue;
+                uint64_t table;
+                if (hd_clr_read_ptr(h, list + 8ull * ti, &table) || !table) continue;
+                if (n_tables == cap_tables && hd_grow((void **)&tables, &cap_tables, n_tables + 1,
+                                                      sizeof *tables, "handle tables", err)) {
+                    free(tables);
+                    return err->code;
                 }
-                uint64_t mark = seg;
-                uint32_t lap = 1, steps = 0;
-                for (uint32_t guard = 0; seg && guard < MAX_TABLE_SEGMENTS; guard++) {
-                    if (guard && seg == mark) {
-                        missing++; /* a segment list that loops */
-                        break;
-                    }
-                    if (++steps == lap) {
-                        mark = seg;
-                        lap *= 2;
-                        steps = 0;
-                    }
-                    uint64_t owner, nxt;
-                    if (hd_clr_read_ptr(h, seg + ts_table(h->L.handle_types), &owner) ||
-                        owner != table ||
-                        hd_clr_read_ptr(h, seg + ts_next(h->L.handle_types), &nxt)) {
-                        missing++;
-                        break;
-                    }
-                    int rc = scan_segment(h, seg, buf, err);
-                    if (err->code) {
-                        free(buf);
-                        return err->code;
-                    }
-                    if (rc) missing++;
-                    seg = nxt;
-                }
+                tables[n_tables++] = table;
             }
         }
         map = next;
     }
+    if (n_tables) qsort(tables, n_tables, sizeof *tables, cmp_u64);
+    uint8_t *buf = malloc(TS_SIZE);
+    if (!buf) {
+        free(tables);
+        return hd_error_oom(err, "handle segment", TS_SIZE);
+    }
+    for (uint64_t i = 0; i < n_tables && !err->code; i++)
+        if (!i || tables[i] != tables[i - 1]) missing += scan_table(h, tables[i], buf, err);
     free(buf);
+    free(tables);
+    if (err->code) return err->code;
     if (missing) hd_clr_heap_note(h, "%u parts of the GC handle table could not be read", missing);
     return HD_OK;
 }
