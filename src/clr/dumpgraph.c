@@ -65,7 +65,7 @@ static int cmp_dep(const void *a, const void *b)
     return x->primary < y->primary ? -1 : x->primary > y->primary;
 }
 
-static void heap_free(hd_clr_heap *h)
+void hd_clr_heap_free(hd_clr_heap *h)
 {
     hd_clr_runtime_free(&h->rt);
     free(h->statics);
@@ -369,7 +369,7 @@ int hd_clr_graph(const hd_target *t, hd_graph *g, hd_clr_heap_info *info_out, hd
     rc = HD_OK;
 out:
     walk_free(&w);
-    heap_free(h);
+    hd_clr_heap_free(h);
     free(h);
     return rc;
 }

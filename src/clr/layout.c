@@ -71,6 +71,13 @@ static const field_spec fields[] = {
     F("ThreadLocalData", "NonCollectibleTlsArrayData", tld_noncollectible, 8, 8, NA),
 };
 
+/* The descriptor's value for a field ("!" = the type's size): HD_OK or HD_EINPUT. */
+static int descriptor_value(const hd_clr_runtime *rt, const field_spec *f, uint64_t *v)
+{
+    return !strcmp(f->field, "!") ? hd_clr_type_size(rt, f->type, v)
+                                  : hd_clr_field(rt, f->type, f->field, v);
+}
+
 static uint32_t table_value(const field_spec *f, int major)
 {
     return major == 10 ? f->net10 : major == 9 ? f->net9 : f->net8;
@@ -139,9 +146,7 @@ int hd_clr_layout_init(hd_clr_heap *h, hd_error *err)
         /* The descriptor; what .NET 9's partial one lacks comes from the 9 table. */
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             uint64_t v;
-            int rc = !strcmp(fields[i].field, "!")
-                         ? hd_clr_type_size(rt, fields[i].type, &v)
-                         : hd_clr_field(rt, fields[i].type, fields[i].field, &v);
+            int rc = descriptor_value(rt, &fields[i], &v);
             if (rc && major == 9) {
                 v = fields[i].net9;
                 rc = 0;
@@ -192,9 +197,7 @@ int hd_clr_layout_check_table(const hd_clr_runtime *rt, char *out, size_t cap)
     int bad = 0;
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         uint64_t v;
-        int rc = !strcmp(fields[i].field, "!")
-                     ? hd_clr_type_size(rt, fields[i].type, &v)
-                     : hd_clr_field(rt, fields[i].type, fields[i].field, &v);
+        int rc = descriptor_value(rt, &fields[i], &v);
         if (rc || v != fields[i].net10) {
             size_t n = strlen(out);
             snprintf(out + n, cap - n, "%s%s.%s", bad ? ", " : "", fields[i].type, fields[i].field);

@@ -29,14 +29,6 @@
 #define MAX_BASE_SIZE (64u << 20) /* no class instance is 64 MiB before its components */
 #define MAX_INVALID 4096u         /* invalid MethodTables remembered (resync probes many) */
 
-/* MethodTable flags (methodtable.h; stable since the 2015 CoreCLR). */
-#define MTF_HAS_COMPONENT_SIZE 0x80000000u
-#define MTF_CATEGORY_MASK 0x000F0000u
-#define MTF_ARRAY_MASK 0x000C0000u
-#define MTF_ARRAY 0x00080000u
-#define MTF_SZARRAY 0x00020000u
-#define MTF_CONTAINS_POINTERS 0x01000000u
-
 void hd_mtcache_init(hd_mtcache *c)
 {
     memset(c, 0, sizeof *c);
@@ -51,19 +43,13 @@ void hd_mtcache_free(hd_mtcache *c)
     hd_mtcache_init(c);
 }
 
-static uint32_t slot_of(uint64_t addr, uint32_t mask)
-{
-    uint64_t h = addr * 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(h >> 32) & mask;
-}
-
 static int rehash(hd_mtcache *c, hd_error *err)
 {
     uint32_t n = c->n_slots ? c->n_slots * 2 : 1024;
     uint32_t *s = hd_calloc(n, sizeof *s, "MethodTable cache", err);
     if (!s) return err->code;
     for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t k = slot_of(c->mts[i].addr, n - 1);
+        uint32_t k = hd_clr_addr_slot(c->mts[i].addr, n - 1);
         while (s[k]) k = (k + 1) & (n - 1);
         s[k] = i + 1;
     }
@@ -217,7 +203,7 @@ uint32_t hd_mtcache_get(hd_mtcache *c, const hd_clr_heap *h, uint64_t addr, hd_e
     if (c->last != UINT32_MAX && c->mts[c->last].addr == addr)
         return c->mts[c->last].valid ? c->last : UINT32_MAX;
     if (c->n_slots) {
-        uint32_t k = slot_of(addr, c->n_slots - 1);
+        uint32_t k = hd_clr_addr_slot(addr, c->n_slots - 1);
         while (c->slots[k]) {
             uint32_t i = c->slots[k] - 1;
             if (c->mts[i].addr == addr) {
@@ -246,7 +232,7 @@ uint32_t hd_mtcache_get(hd_mtcache *c, const hd_clr_heap *h, uint64_t addr, hd_e
     if ((uint64_t)(c->n + 1) * 2 > c->n_slots && rehash(c, err)) return UINT32_MAX;
     uint32_t i = c->n++;
     c->mts[i] = m;
-    uint32_t k = slot_of(addr, c->n_slots - 1);
+    uint32_t k = hd_clr_addr_slot(addr, c->n_slots - 1);
     while (c->slots[k]) k = (k + 1) & (c->n_slots - 1);
     c->slots[k] = i + 1;
     if (!m.valid) return UINT32_MAX;

@@ -28,13 +28,6 @@
 #define MAX_TYPE_ARGS 64
 #define MAX_MODULES (1u << 20)
 
-#define MTF_HAS_COMPONENT_SIZE 0x80000000u
-#define MTF_GENERICS_MASK 0x00000030u
-#define MTF_GENERIC_INST 0x00000010u
-#define MTF_ARRAY_MASK 0x000C0000u
-#define MTF_ARRAY 0x00080000u
-#define MTF_SZARRAY 0x00020000u
-
 struct hd_names_module {
     uint64_t module; /* runtime Module* */
     int ok;
@@ -117,11 +110,6 @@ static int open_image(const hd_clr_heap *h, uint64_t base, uint64_t size, hd_md 
     return ok;
 }
 
-static uint32_t module_slot(uint64_t module, uint32_t mask)
-{
-    return (uint32_t)((module * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-}
-
 /* The modules met, by address: open addressing (index + 1), kept at most half full. */
 static int module_index_add(hd_names *nm, uint32_t i)
 {
@@ -130,7 +118,7 @@ static int module_index_add(hd_names *nm, uint32_t i)
         uint32_t *s = calloc(n, sizeof *s);
         if (!s) return -1;
         for (uint32_t k = 0; k < nm->n_mods; k++) {
-            uint32_t j = module_slot(nm->mods[k].module, n - 1);
+            uint32_t j = hd_clr_addr_slot(nm->mods[k].module, n - 1);
             while (s[j]) j = (j + 1) & (n - 1);
             s[j] = k + 1;
         }
@@ -138,7 +126,7 @@ static int module_index_add(hd_names *nm, uint32_t i)
         nm->slots = s;
         nm->n_slots = n;
     }
-    uint32_t j = module_slot(nm->mods[i].module, nm->n_slots - 1);
+    uint32_t j = hd_clr_addr_slot(nm->mods[i].module, nm->n_slots - 1);
     while (nm->slots[j]) j = (j + 1) & (nm->n_slots - 1);
     nm->slots[j] = i + 1;
     return 0;
@@ -147,7 +135,7 @@ static int module_index_add(hd_names *nm, uint32_t i)
 static struct hd_names_module *find_module(const hd_names *nm, uint64_t module)
 {
     if (nm->n_slots)
-        for (uint32_t j = module_slot(module, nm->n_slots - 1); nm->slots[j];
+        for (uint32_t j = hd_clr_addr_slot(module, nm->n_slots - 1); nm->slots[j];
              j = (j + 1) & (nm->n_slots - 1))
             if (nm->mods[nm->slots[j] - 1].module == module) return &nm->mods[nm->slots[j] - 1];
     return NULL;

@@ -42,6 +42,22 @@ typedef struct hd_clr_layout {
 
 #define HD_ABSENT 0xFFFFFFFFu /* a field this runtime version does not have */
 
+/* MethodTable flags (methodtable.h; stable since the 2015 CoreCLR). With HAS_COMPONENT_SIZE
+ * the low 16 bits are the component size; otherwise bits 4-5 tell generic instantiations. */
+#define MTF_HAS_COMPONENT_SIZE 0x80000000u
+#define MTF_CONTAINS_POINTERS 0x01000000u
+#define MTF_ARRAY_MASK 0x000C0000u
+#define MTF_ARRAY 0x00080000u
+#define MTF_SZARRAY 0x00020000u
+#define MTF_GENERICS_MASK 0x00000030u
+#define MTF_GENERIC_INST 0x00000010u
+
+/* The slot of a runtime address in an open-addressing table of mask + 1 slots. */
+static inline uint32_t hd_clr_addr_slot(uint64_t addr, uint32_t mask)
+{
+    return (uint32_t)((addr * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
 /* A contiguous run of objects: a region or segment from its first object to its end. */
 enum { HD_SEG_FROZEN = 1, HD_SEG_LARGE = 2, HD_SEG_PINNED = 4 };
 typedef struct hd_gc_seg {
@@ -124,6 +140,9 @@ int hd_clr_heap_add_ctx(hd_clr_heap *h, uint64_t ptr, uint64_t limit, hd_error *
 int hd_clr_heap_add_root(hd_clr_heap *h, uint64_t obj, uint32_t kind, hd_error *err);
 int hd_clr_heap_add_dep(hd_clr_heap *h, uint64_t primary, uint64_t secondary, hd_error *err);
 void hd_clr_heap_note(hd_clr_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Frees what the layout, heap and root finders allocated in h (not h itself). */
+void hd_clr_heap_free(hd_clr_heap *h);
 
 /* layout.c: fills h->L from the descriptor or the built-in table. */
 int hd_clr_layout_init(hd_clr_heap *h, hd_error *err);

@@ -51,14 +51,8 @@ int main(int argc, char **argv)
         printf("# gc_dac_vars %" PRIx64 " scanned %" PRIx64 " heap_type %u scanned_server %d\n",
                h->gdv_addr, scanned, h->heap_type, server);
     }
-    if (h) {
-        hd_clr_runtime_free(&h->rt);
-        free(h->segs);
-        free(h->ctx);
-        free(h->fq);
-        free(h->threads);
-        free(h);
-    }
+    if (h) hd_clr_heap_free(h);
+    free(h);
     hd_error_clear(&err);
     hd_graph g;
     hd_graph_init(&g);
