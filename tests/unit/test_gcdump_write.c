@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "heapdiff/heapdiff.h"
+#include "support/tmpdir.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -27,27 +28,13 @@ static char g_dir[256];
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/heapdiff-gcwrite.XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return tt_tmpdir_make(g_dir, sizeof g_dir, "gcwrite");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    DIR *d = opendir(g_dir);
-    if (d) {
-        struct dirent *de;
-        char p[512];
-        while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-                snprintf(p, sizeof p, "%s/%s", g_dir, de->d_name);
-                unlink(p);
-                rmdir(p);
-            }
-        closedir(d);
-    }
-    rmdir(g_dir);
+    tt_tmpdir_remove(g_dir);
     return 0;
 }
 

@@ -21,32 +21,20 @@
 #include "heapdiff/heapsnapshot.h"
 #include "heapsnapshot/hs.h"
 #include "support/graphgen.h"
+#include "support/tmpdir.h"
 
 static char g_dir[256];
 
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/heapdiff-hs.XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return tt_tmpdir_make(g_dir, sizeof g_dir, "hs");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    DIR *d = opendir(g_dir);
-    if (d) {
-        struct dirent *de;
-        char p[512];
-        while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-                snprintf(p, sizeof p, "%s/%s", g_dir, de->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(g_dir);
+    tt_tmpdir_remove(g_dir);
     return 0;
 }
 
